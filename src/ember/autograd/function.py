@@ -1,0 +1,293 @@
+"""`Function`: the one mechanism by which every differentiable operation records itself.
+
+A Function instance is both the `ctx` its forward/backward see and the graph node (`grad_fn`)
+the engine walks. Built-in ops set `_raw = True`: their forward and backward work on arrays
+(that is where the speed comes from); user Functions get and return Tensors, as in torch.
+Under `create_graph=True` a built-in's backward receives Tensors instead of arrays and runs the
+same NumPy-written formula, which NumPy dispatches back to ember ops (`Tensor.__array_ufunc__`),
+so the second derivative is recorded without a second copy of each formula.
+"""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+import numpy as np
+
+from .. import _tensor
+from .grad_mode import no_grad, state
+
+ndarray = np.ndarray
+_DIFF_KINDS = "fc"
+
+
+class Function:
+    """Base class of differentiable operations, as `torch.autograd.Function`.
+
+    Subclass it with static `forward(ctx, *args)` and `backward(ctx, *grads)` (or `forward(*args)`
+    plus `setup_context(ctx, inputs, output)`), and call `MyFunction.apply(*args)`.
+    """
+
+    _raw = False          # built-ins: forward/backward on arrays
+    _name = None          # the grad_fn name torch prints, e.g. "MulBackward0"
+    _materialize = True   # None grads for outputs become zeros before backward
+
+    # ------------------------------------------------------------------ what ops call
+    def save_for_backward(self, *tensors: Any) -> None:
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        self._non_diff = {id(o) for o in outputs}
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        self._dirty = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize = bool(value)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """What forward saved: arrays for a built-in's first-order backward, Tensors otherwise.
+        Raises if the graph was freed or a saved tensor was modified in place since."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                f"graph are freed when you call .backward() or autograd.grad(). "
+                f"{self.name()} needed them. Specify retain_graph=True if you need to backward "
+                "through the graph a second time or if you need to access saved tensors after "
+                "calling backward.")
+        as_tensors = not self._raw or self._as_tensors
+        out = []
+        for value, tensor, vc, version, out_nr in saved:
+            if vc is not None and vc[0] != version:
+                self._raise_modified(value, tensor, vc[0], version, out_nr)
+            if not as_tensors or value is None:
+                out.append(value)
+            elif tensor is not None:
+                out.append(tensor)
+            elif out_nr >= 0:   # an output of this node: rebuild it with its history
+                out.append(_tensor._make(value, True, self, out_nr))
+            else:
+                out.append(value)
+        return tuple(out)
+
+    # saved_variables is torch's old name
+    saved_variables = saved_tensors
+
+    def _raise_modified(self, value: Any, tensor: Any, now: int, version: int, out_nr: int) -> None:
+        arr = value._data if isinstance(value, _tensor.Tensor) else value
+        kind = f"output {out_nr} of {self.name()}" if out_nr >= 0 else (
+            f"output {tensor._output_nr} of {tensor.grad_fn.name()}"
+            if tensor is not None and tensor.grad_fn is not None else "a leaf tensor")
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{_tensor.type_name(arr)} {list(arr.shape)}], which is {kind}, "
+            f"is at version {now}; expected version {version} instead. It was saved by "
+            f"{self.name()}; compute that op on a clone, or do the in-place change after "
+            "backward.")
+
+    # ------------------------------------------------------------------ graph node API
+    def name(self) -> str:
+        return self._name or type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((None, 0) if e is None else
+                     (AccumulateGrad(e[0]) if isinstance(e[0], _tensor.Tensor) else e[0], e[1])
+                     for e in self._next)
+
+    def register_hook(self, hook: Any) -> Any:
+        """hook(grad_inputs, grad_outputs) runs after this node's backward; it may return
+        replacement grad_inputs."""
+        hooks = self.__dict__.setdefault("_post_hooks", [])
+        hooks.append(hook)
+        return _tensor.RemovableHandle(hooks, hook)
+
+    def register_prehook(self, hook: Any) -> Any:
+        """hook(grad_outputs) runs before this node's backward; it may return replacements."""
+        hooks = self.__dict__.setdefault("_node_pre_hooks", [])
+        hooks.append(hook)
+        return _tensor.RemovableHandle(hooks, hook)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    # ------------------------------------------------------------------ the user API
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward and, when grad mode is on and an input requires grad, record the node."""
+        Tensor = _tensor.Tensor
+        grad_on = state.enabled
+        ctx = object.__new__(cls)
+        ctx._to_save = ()
+        record = False
+        needs = []
+        if cls._raw:
+            vals = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    vals.append(a._data)
+                    r = grad_on and a._requires_grad
+                    record |= r
+                    needs.append(r)
+                else:
+                    vals.append(a)
+                    needs.append(False)
+            ctx.needs_input_grad = tuple(needs)
+            out = cls.forward(ctx, *vals, **kwargs)
+        else:
+            for a in args:
+                r = isinstance(a, Tensor) and grad_on and a._requires_grad
+                record |= r
+                needs.append(r)
+            ctx.needs_input_grad = tuple(needs)
+            ctx._dirty = ()
+            if cls.setup_context is not Function.setup_context:
+                with no_grad():
+                    out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                with no_grad():
+                    out = cls.forward(ctx, *args, **kwargs)
+            vals = args
+
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        if not record:
+            if cls._raw:
+                res = tuple(_tensor._make(o if type(o) is ndarray else np.asarray(o))
+                            for o in outs)
+            else:
+                res = tuple(_plain_output(o, args) for o in outs)
+            return res[0] if single else res
+        return _record(ctx, args, vals, outs, single, Tensor)
+
+
+def _plain_output(o: Any, args: tuple) -> Any:
+    """A user Function's output when nothing is recorded: an input returned as-is becomes a
+    new Tensor sharing its data (torch returns a view)."""
+    if isinstance(o, _tensor.Tensor) and any(o is a for a in args):
+        return _tensor._make(o._data, False, None, 0, o._vc)
+    return o
+
+
+def _edge(a: Any) -> tuple:
+    return (a.grad_fn if a.grad_fn is not None else a, a._output_nr, a._data.shape,
+            a._data.dtype)
+
+
+def _record(ctx: Function, args: tuple, vals: tuple, outs: tuple, single: bool,
+            Tensor: type) -> Any:
+    """Wire the node into the graph: its edges, the saved values and the outputs."""
+    ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, ctx.needs_input_grad))
+    ctx._as_tensors = False
+    if state.anomaly:
+        ctx._trace = traceback.extract_stack()[:-3]
+    non_diff = ctx.__dict__.get("_non_diff", ())
+    raw = ctx._raw
+    res = []
+    for nr, o in enumerate(outs):
+        if raw:
+            if type(o) is not ndarray:
+                o = np.asarray(o)
+            diff = o.dtype.kind in _DIFF_KINDS and id(o) not in non_diff
+            res.append(_tensor._make(o, diff, ctx if diff else None, nr))
+        elif isinstance(o, Tensor):
+            diff = o._data.dtype.kind in _DIFF_KINDS and id(o) not in non_diff
+            if id(o) in ctx._dirty:     # modified in place: it keeps its identity
+                o._vc[0] += 1
+                if diff:
+                    o.grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
+            else:
+                if any(o is a for a in args):
+                    o = _tensor._make(o._data, False, None, 0, o._vc)
+                if diff:
+                    o.grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
+            res.append(o)
+        else:
+            res.append(o)
+    if len(outs) > 1:
+        ctx._out_meta = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in res)
+    ctx._saved = _resolve_saved(ctx, args, vals, outs, res) if ctx._to_save else ()
+    del ctx._to_save
+    return res[0] if single else tuple(res)
+
+
+def _resolve_saved(ctx: Function, args: tuple, vals: tuple, outs: tuple, res: list) -> tuple:
+    """Turn what forward saved into entries (value, input tensor, version counter, version,
+    output index) so backward can check versions and, under create_graph, rebuild Tensors."""
+    Tensor = _tensor.Tensor
+    entries = []
+    for s in ctx._to_save:
+        if s is None:
+            entries.append((None, None, None, 0, -1))
+            continue
+        if not ctx._raw:
+            if not isinstance(s, Tensor):
+                raise TypeError(
+                    f"save_for_backward can only save tensors, but argument {len(entries)} "
+                    f"is of type {type(s).__name__}")
+            entries.append((s, s, s._vc, s._vc[0], -1))
+            continue
+        for a, v in zip(args, vals):
+            if v is s and isinstance(a, Tensor):
+                entries.append((s, a, a._vc, a._vc[0], -1))
+                break
+        else:
+            for nr, o in enumerate(outs):
+                if o is s:
+                    t = res[nr]
+                    entries.append((t._data, None, t._vc, t._vc[0], nr))
+                    break
+            else:
+                entries.append((s, None, None, 0, -1))
+    return tuple(entries)
+
+
+class AccumulateGrad:
+    """The node torch shows for a leaf in `next_functions`; `variable` is the leaf."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable: Any) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def once_differentiable(fn: Any) -> Any:
+    """Decorate a custom backward that cannot itself be differentiated: it runs without grad
+    recording, so under create_graph its results carry no history."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx: Any, *grads: Any) -> Any:
+        with no_grad():
+            return fn(ctx, *grads)
+    return wrapper

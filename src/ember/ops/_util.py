@@ -1,0 +1,135 @@
+"""Helpers shared by the op modules: promotion, dims, in-place commits, error messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import _backend
+from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.grad_mode import state as grad_state
+
+ndarray = np.ndarray
+wrap_dim = _wrap_dim
+result_type = _backend.result_type
+
+
+def promote(a: Any, b: Any) -> tuple:
+    """Cast array operands to torch's result dtype (Python scalars stay as they are: NumPy 2
+    keeps the array's dtype for them)."""
+    if type(a) is ndarray and type(b) is ndarray and a.dtype is b.dtype:
+        return a, b
+    dt = result_type(a, b)
+    if type(a) is ndarray and a.dtype != dt:
+        a = a.astype(dt)
+    elif type(a) is not ndarray:
+        a = np.asarray(a, dt)
+    if type(b) is ndarray and b.dtype != dt:
+        b = b.astype(dt)
+    elif type(b) is not ndarray:
+        b = np.asarray(b, dt)
+    return a, b
+
+
+def float_dtype(*operands: Any) -> np.dtype:
+    """The dtype of a float-valued op (true division, sqrt of ints): ints become the default."""
+    dt = result_type(*operands)
+    return dt if dt.kind == "f" else _backend.default_float()
+
+
+def as_float(a: ndarray) -> ndarray:
+    """Integer and bool arrays become the default float dtype (torch's `int_tensor.exp()`)."""
+    return a if a.dtype.kind == "f" else a.astype(_backend.default_float())
+
+
+def dims(dim: Any, ndim: int, op: str) -> tuple:
+    """Normalise an int, tuple/list of ints or None into a sorted tuple of axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (wrap_dim(int(dim), ndim, op),)
+    out = tuple(sorted(wrap_dim(int(d), ndim, op) for d in dim))
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}: dim {list(dim)} appears multiple times in the list of dims")
+    return out
+
+
+def shape_str(a: Any) -> str:
+    s = a.shape if hasattr(a, "shape") else ()
+    return str(list(s))
+
+
+def broadcast_error(op: str, *arrays: Any) -> RuntimeError:
+    """torch's message for shapes that do not broadcast, naming the op and both shapes."""
+    shapes = [tuple(np.shape(a)) for a in arrays]
+    nd = max(len(s) for s in shapes)
+    padded = [(1,) * (nd - len(s)) + s for s in shapes]
+    for d in range(nd - 1, -1, -1):
+        sizes = {p[d] for p in padded if p[d] != 1}
+        if len(sizes) > 1:
+            a, b = padded[0][d], padded[1][d] if len(padded) > 1 else padded[0][d]
+            return RuntimeError(
+                f"{op}: The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                f"non-singleton dimension {d} (shapes {list(shapes[0])} and "
+                f"{list(shapes[1] if len(shapes) > 1 else ())})")
+    return RuntimeError(f"{op}: shapes {[list(s) for s in shapes]} cannot be broadcast")
+
+
+def check_inplace(t: Tensor, op: str) -> None:
+    """torch refuses in-place ops on leaves that require grad while grad mode is on."""
+    if t._requires_grad and t.grad_fn is None and grad_state.enabled:
+        raise RuntimeError(
+            f"a leaf Variable that requires grad is being used in an in-place operation "
+            f"({op}). Wrap the update in `with ember.no_grad():` or work on a clone().")
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def commit_inplace(t: Tensor, res: Tensor, op: str) -> Tensor:
+    """Write an out-of-place result into `t` and give `t` the result's history: torch's
+    in-place semantics (same object, bumped version, grad_fn of the op)."""
+    src = res._data
+    dst = t._data
+    if _CATEGORY[src.dtype.kind] > _CATEGORY[dst.dtype.kind]:
+        raise RuntimeError(
+            f"{op}: result type {_backend.from_np(src.dtype).name.capitalize()} can't be cast "
+            f"to the desired output type {_backend.from_np(dst.dtype).name.capitalize()}")
+    if src.shape != dst.shape:
+        raise RuntimeError(
+            f"{op}: output with shape {list(dst.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(src.shape, dst.shape)) if _broadcastable(src, dst) else list(src.shape)}")
+    node = res.grad_fn
+    if node is not None:
+        if t._base is not None and grad_state.enabled:
+            raise RuntimeError(
+                f"{op}: an in-place operation on a view of another tensor, recorded for "
+                "autograd, is not supported by ember yet; apply it to a clone() or outside "
+                "the graph (with ember.no_grad())")
+        saved = node.__dict__.get("_saved")
+        if saved and any(e[1] is t for e in saved):
+            snap = _make(dst.copy(), t._requires_grad, t.grad_fn, t._output_nr)
+            node._saved = tuple((snap._data, snap, snap._vc, 0, -1) if e[1] is t else e
+                                for e in saved)
+    np.copyto(dst, src, casting="unsafe")
+    t._vc[0] += 1
+    if node is not None:
+        t.grad_fn = node
+        t._output_nr = res._output_nr
+        t._requires_grad = True
+    return t
+
+
+def _broadcastable(a: ndarray, b: ndarray) -> bool:
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+        return True
+    except ValueError:
+        return False
+
+
+def attach(names: dict) -> None:
+    """Attach functions as Tensor methods: {'method_name': function}."""
+    for name, fn in names.items():
+        setattr(Tensor, name, fn)
