@@ -1,0 +1,40 @@
+"""Run ember-vs-torch benchmarks: `python benchmarks/run.py [--only SUBSTRING]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from core import WORKLOADS  # noqa: E402
+from harness import compare, fmt_time, print_rows  # noqa: E402
+
+
+def import_time(module: str, repeats: int = 5) -> float:
+    """Median wall time of `python -c 'import module'` minus that of an empty interpreter."""
+    def run(code: str) -> float:
+        out = subprocess.run([sys.executable, "-c",
+                              f"import time; t=time.perf_counter(); {code}; "
+                              "print(time.perf_counter()-t)"],
+                             capture_output=True, text=True, check=True)
+        return float(out.stdout)
+    return statistics.median(run(f"import {module}") for _ in range(repeats))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--only", default="", help="run workloads whose name contains this")
+    args = p.parse_args()
+    rows = [compare(name, make) for name, make in WORKLOADS.items() if args.only in name]
+    print_rows(rows)
+    if not args.only or "import" in args.only:
+        e, t = import_time("ember"), import_time("torch")
+        print(f"{'import':<34} {fmt_time(e)} {fmt_time(t)} {'-':>3} {e / t:>10.2f}x")
+
+
+if __name__ == "__main__":
+    main()
