@@ -26,7 +26,7 @@ class device:
             type, index = type.type, type.index
         elif isinstance(type, str) and ":" in type:
             type, _, idx = type.partition(":")
-            index = int(idx)
+            index = builtins.int(idx)
         if type not in ("cpu", "cuda"):
             raise RuntimeError(
                 f"Expected one of cpu, cuda device type at start of device string: {type}")
@@ -211,6 +211,33 @@ def result_type(*operands: object) -> np.dtype:
             d = scalar_dtype(o)
             wrapped = d if wrapped is None else promote_types(wrapped, d)
     return _combine(_combine(dim, zero), wrapped)
+
+
+# The public, torch-facing forms (ember dtypes and Tensors in, ember dtypes out); the lead
+# exports them as ember.promote_types / ember.result_type / ember.can_cast.
+def api_promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype both can be promoted to (torch.promote_types)."""
+    return from_np(promote_types(to_np(type1), to_np(type2)))
+
+
+def api_result_type(tensor1: object, tensor2: object) -> dtype:
+    """The dtype of an arithmetic op on these operands (torch.result_type): tensors with
+    dims, 0-d tensors and Python numbers take part with decreasing priority."""
+    ops = []
+    for o in (tensor1, tensor2):
+        data = getattr(o, "_data", None)
+        if data is None and not isinstance(o, (builtins_bool, builtins_int, builtins_float,
+                                               np.number, np.bool_)):
+            raise TypeError(
+                f"result_type() expects Tensors or Python numbers, got {type(o).__name__}")
+        ops.append(o if data is None else data)
+    return from_np(result_type(*ops))
+
+
+def can_cast(from_: dtype, to: dtype) -> builtins_bool:
+    """Whether torch's type promotion allows casting from_ to `to` (torch.can_cast): never
+    from a float to an integer or bool, nor from an integer to bool."""
+    return _category(to_np(from_)) <= _category(to_np(to))
 
 
 # -------------------------------------------------------------------------------------- RNG

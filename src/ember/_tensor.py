@@ -7,9 +7,8 @@ holds only state, properties, conversions and the entry points into autograd.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Iterator
-
-import numpy as np
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from ._backend import CPU, from_np, ndarray, to_np  # noqa: F401  (re-exported to ops)
 from .autograd.grad_mode import state as _grad_state
@@ -94,6 +93,7 @@ class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_base",
                  "_hooks", "__weakref__")
     __array_priority__ = 1000   # NumPy defers `ndarray op Tensor` to the Tensor
+    _out_meta = None            # a leaf is a graph node with one output (see the engine)
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
         from .ops.creation import legacy_new
@@ -260,6 +260,7 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is not None:
             self.grad_fn.__dict__.setdefault("_retain", {})[self._output_nr] = weakref.ref(self)
+            self.grad_fn._hooked = True
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call hook(grad) when this tensor's gradient is computed; it may return a new one."""
@@ -271,6 +272,7 @@ class Tensor:
                 self._hooks = []
             self._hooks.append(hook)
             return RemovableHandle(self._hooks, hook)
+        self.grad_fn._hooked = True
         hooks = self.grad_fn.__dict__.setdefault("_tensor_hooks", {})
         lst = hooks.setdefault(self._output_nr, [])
         lst.append(hook)
@@ -337,9 +339,9 @@ class Tensor:
 
     def _scalar(self, what: str) -> Any:
         if self._data.size != 1:
-            raise RuntimeError(
-                f"{what} of a Tensor with {self._data.size} values is ambiguous: it needs "
-                "exactly one element")
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars ({what} was "
+                f"given a tensor of shape {list(self._data.shape)})")
         return self._data.reshape(()).item()
 
     def __bool__(self) -> bool:

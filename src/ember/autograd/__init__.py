@@ -3,19 +3,26 @@ anomaly detection and numerical gradient checks, as `torch.autograd`."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 from .. import _tensor
 from .engine import run_backward
 from .function import Function, once_differentiable
-from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
-                        is_inference_mode_enabled, no_grad, set_grad_enabled, state)
-from .gradcheck import gradcheck, gradgradcheck
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+    state,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "gradcheck",
            "gradgradcheck", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "once_differentiable"]
+           "once_differentiable", "GradcheckError"]
 
 
 def _seq(x: Any) -> list:

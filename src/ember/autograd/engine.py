@@ -8,7 +8,8 @@ here (`sum_to`), so ops never do broadcasting bookkeeping themselves.
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +116,7 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
     while stack:
         node = stack.pop()
         order.append(node)
-        if type(node) is Tensor or isinstance(node, Tensor):
+        if isinstance(node, Tensor):
             continue
         for e in node._next:
             if e is not None:
@@ -146,42 +147,59 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
     prev_enabled = state.enabled
     state.enabled = create_graph
     try:
-        ready = [n for n, _, _ in roots if deps[n] == 0]
-        ready = list(dict.fromkeys(ready))
+        ready = []
+        for n, _, _ in roots:
+            if deps[n] == 0 and n not in ready:
+                ready.append(n)
         while ready:
             node = ready.pop()
             buf = buffers.pop(node, None)
             if isinstance(node, Tensor):
-                g = buf[0] if buf else None
-                if g is not None:
-                    g = _leaf(node, g, create_graph, shared, capture, results, accumulate)
+                if buf is not None and buf[0] is not None:
+                    _leaf(node, buf[0], create_graph, shared, capture, results, accumulate)
                 continue
             if buf is None:
-                buf = [None] * (len(node._out_meta) if hasattr(node, "_out_meta") else 1)
-            buf = _pre_hooks(node, buf, create_graph, shared)
+                meta = node._out_meta
+                buf = [None] * (1 if meta is None else len(meta))
+            if node._hooked:
+                buf = _pre_hooks(node, buf, create_graph, shared)
             if capture is not None and node in capture:
                 x = capture[node]
                 results[id(x)] = buf[x._output_nr]
-            run = needed is None or node in needed
             grads = None
-            if run and any(b is not None for b in buf):
-                grads = _call(node, buf, create_graph, retain_graph, shared)
-            for i, e in enumerate(node._next):
-                if e is None:
-                    continue
-                target = e[0]
-                if grads is not None and i < len(grads):
-                    g = grads[i]
-                    if g is not None and (needed is None or target in needed
-                                          or target in capture):
-                        if g.shape != e[2]:
-                            g = sum_to(g, e[2])
-                        if g.dtype != e[3]:
-                            g = _cast(g, e[3])
-                        _add(buffers, target, e[1], g)
-                deps[target] -= 1
-                if deps[target] == 0:
-                    ready.append(target)
+            if needed is None or node in needed:
+                for b in buf:
+                    if b is not None:
+                        grads = _call(node, buf, create_graph, retain_graph, shared)
+                        break
+            i = 0
+            for e in node._next:
+                if e is not None:
+                    target = e[0]
+                    if grads is not None:
+                        g = grads[i]
+                        if g is not None and (needed is None or target in needed
+                                              or target in capture):
+                            if g.shape != e[2]:
+                                g = sum_to(g, e[2])
+                            if g.dtype != e[3]:
+                                g = _cast(g, e[3])
+                            tb = buffers.get(target)
+                            if tb is None:
+                                meta = target._out_meta
+                                if meta is None:
+                                    buffers[target] = [g]
+                                else:
+                                    tb = buffers[target] = [None] * len(meta)
+                                    tb[e[1]] = g
+                            else:
+                                old = tb[e[1]]
+                                tb[e[1]] = g if old is None else old + g
+                    n = deps[target] - 1
+                    deps[target] = n
+                    if n == 0:
+                        ready.append(target)
+                i += 1
     finally:
         state.enabled = prev_enabled
 
@@ -226,8 +244,8 @@ def _needed(order: list, capture: dict, Tensor: type) -> set:
 def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
     buf = buffers.get(node)
     if buf is None:
-        n = len(node._out_meta) if hasattr(node, "_out_meta") else 1
-        buf = buffers[node] = [None] * n
+        meta = node._out_meta
+        buf = buffers[node] = [None] * (1 if meta is None else len(meta))
     old = buf[nr]
     buf[nr] = g if old is None else old + g
 
@@ -299,49 +317,64 @@ def _pre_hooks(node: Function, buf: list, create_graph: bool, shared: set) -> li
 
 
 def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool,
-          shared: set) -> tuple:
+          shared: set) -> Any:
     """Run one node's backward and return one gradient (or None) per forward input."""
-    Tensor = _tensor.Tensor
-    meta = node.__dict__.get("_out_meta")
-    if node._materialize and meta is not None:
+    meta = node._out_meta
+    if meta is not None and node._materialize:
         for i, b in enumerate(buf):
             if b is None and meta[i] is not None:
                 z = np.zeros(meta[i][0], meta[i][1].np)
                 buf[i] = _tensor._make(z) if create_graph else z
     if node._raw:
-        node._as_tensors = create_graph
-        grads = type(node).backward(node, *buf)
+        if create_graph:
+            node._as_tensors = True
+            grads = type(node).backward(node, *buf)
+            node._as_tensors = False
+        else:
+            grads = type(node).backward(node, *buf)
     else:
         grads = type(node).backward(node, *(_as_tensor(b) for b in buf))
-    if not isinstance(grads, tuple):
+    if type(grads) is not tuple:
         grads = (grads,)
-    n_in = len(node._next)
-    if len(grads) < n_in or any(g is not None for g in grads[n_in:]):
+    nxt = node._next
+    n_in = len(nxt)
+    if len(grads) != n_in and (len(grads) < n_in or any(g is not None
+                                                        for g in grads[n_in:])):
         raise RuntimeError(
             f"function {node.name()} returned an incorrect number of gradients (expected "
             f"{n_in}, got {len(grads)})")
-    out = []
-    for i, (g, e) in enumerate(zip(grads, node._next)):
-        if g is None or e is None:
-            out.append(None)
+    out = list(grads[:n_in]) if len(grads) != n_in else list(grads)
+    for i in range(n_in):
+        g = out[i]
+        if g is None:
             continue
-        if isinstance(g, Tensor):
-            if not create_graph:
-                g = g._data
-        elif create_graph:
-            g = _tensor._make(np.asarray(g))
-        elif type(g) is not ndarray:
-            g = np.asarray(g, dtype=e[3])
+        if nxt[i] is None:
+            out[i] = None
+            continue
         if type(g) is ndarray:
-            if any(g is b for b in buf) or any(g is o for o in out):
-                shared.add(id(g))
-        out.append(g)
-    post = node.__dict__.get("_post_hooks")
-    if post:
-        for hook in post:
-            r = hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(b) for b in buf))
-            if r is not None:
-                out = [x if create_graph or x is None else x._data for x in r]
+            if create_graph:
+                out[i] = _tensor._make(g)
+                continue
+            # an array handed on unchanged, or to two inputs, must not become two .grads
+            for b in buf:
+                if g is b:
+                    shared.add(id(g))
+            for j in range(i):
+                if out[j] is g:
+                    shared.add(id(g))
+        elif isinstance(g, _tensor.Tensor):
+            if not create_graph:
+                out[i] = g._data
+        else:
+            out[i] = (_tensor._make(np.asarray(g, dtype=nxt[i][3])) if create_graph
+                      else np.asarray(g, dtype=nxt[i][3]))
+    if node._hooked:
+        post = node.__dict__.get("_post_hooks")
+        if post:
+            for hook in post:
+                r = hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(b) for b in buf))
+                if r is not None:
+                    out = [x if create_graph or x is None else x._data for x in r]
     if state.anomaly:
         _anomaly_check(node, out)
     if not retain_graph and node._saved:

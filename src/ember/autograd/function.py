@@ -32,6 +32,12 @@ class Function:
     _raw = False          # built-ins: forward/backward on arrays
     _name = None          # the grad_fn name torch prints, e.g. "MulBackward0"
     _materialize = True   # None grads for outputs become zeros before backward
+    # Defaults read on the hot path (set per instance only when they differ):
+    _to_save = ()         # what forward passed to save_for_backward, until _record resolves it
+    _saved = ()           # resolved saved entries; None once freed by backward
+    _out_meta = None      # (shape, dtype) per output, for nodes with several outputs
+    _as_tensors = False   # saved_tensors gives Tensors (create_graph) rather than arrays
+    _hooked = False       # some hook or retain_grad is registered on this node
 
     # ------------------------------------------------------------------ what ops call
     def save_for_backward(self, *tensors: Any) -> None:
@@ -104,12 +110,14 @@ class Function:
         replacement grad_inputs."""
         hooks = self.__dict__.setdefault("_post_hooks", [])
         hooks.append(hook)
+        self._hooked = True
         return _tensor.RemovableHandle(hooks, hook)
 
     def register_prehook(self, hook: Any) -> Any:
         """hook(grad_outputs) runs before this node's backward; it may return replacements."""
         hooks = self.__dict__.setdefault("_node_pre_hooks", [])
         hooks.append(hook)
+        self._hooked = True
         return _tensor.RemovableHandle(hooks, hook)
 
     def __repr__(self) -> str:
@@ -137,50 +145,51 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward and, when grad mode is on and an input requires grad, record the node."""
         Tensor = _tensor.Tensor
-        grad_on = state.enabled
         ctx = object.__new__(cls)
-        ctx._to_save = ()
         record = False
-        needs = []
         if cls._raw:
-            vals = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    vals.append(a._data)
-                    r = grad_on and a._requires_grad
-                    record |= r
-                    needs.append(r)
-                else:
-                    vals.append(a)
-                    needs.append(False)
-            ctx.needs_input_grad = tuple(needs)
+            if state.enabled:
+                vals = []
+                needs = []
+                for a in args:
+                    if isinstance(a, Tensor):
+                        vals.append(a._data)
+                        r = a._requires_grad
+                        record |= r
+                        needs.append(r)
+                    else:
+                        vals.append(a)
+                        needs.append(False)
+                ctx.needs_input_grad = tuple(needs)
+            else:
+                vals = [a._data if isinstance(a, Tensor) else a for a in args]
+                ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *vals, **kwargs)
-        else:
-            for a in args:
-                r = isinstance(a, Tensor) and grad_on and a._requires_grad
-                record |= r
-                needs.append(r)
-            ctx.needs_input_grad = tuple(needs)
-            ctx._dirty = ()
+            if record:
+                return _record(ctx, args, vals, out, Tensor)
+            if type(out) is not tuple:
+                return _tensor._make(out if type(out) is ndarray else np.asarray(out))
+            return tuple(_tensor._make(o if type(o) is ndarray else np.asarray(o)) for o in out)
+
+        grad_on = state.enabled
+        needs = []
+        for a in args:
+            r = grad_on and isinstance(a, Tensor) and a._requires_grad
+            record |= r
+            needs.append(r)
+        ctx.needs_input_grad = tuple(needs)
+        ctx._dirty = ()
+        with no_grad():
             if cls.setup_context is not Function.setup_context:
-                with no_grad():
-                    out = cls.forward(*args, **kwargs)
+                out = cls.forward(*args, **kwargs)
                 cls.setup_context(ctx, args, out)
             else:
-                with no_grad():
-                    out = cls.forward(ctx, *args, **kwargs)
-            vals = args
-
-        single = not isinstance(out, tuple)
-        outs = (out,) if single else out
-        if not record:
-            if cls._raw:
-                res = tuple(_tensor._make(o if type(o) is ndarray else np.asarray(o))
-                            for o in outs)
-            else:
-                res = tuple(_plain_output(o, args) for o in outs)
-            return res[0] if single else res
-        return _record(ctx, args, vals, outs, single, Tensor)
+                out = cls.forward(ctx, *args, **kwargs)
+        if record:
+            return _record(ctx, args, args, out, Tensor)
+        if type(out) is not tuple:
+            return _plain_output(out, args)
+        return tuple(_plain_output(o, args) for o in out)
 
 
 def _plain_output(o: Any, args: tuple) -> Any:
@@ -191,54 +200,67 @@ def _plain_output(o: Any, args: tuple) -> Any:
     return o
 
 
-def _edge(a: Any) -> tuple:
-    return (a.grad_fn if a.grad_fn is not None else a, a._output_nr, a._data.shape,
-            a._data.dtype)
-
-
-def _record(ctx: Function, args: tuple, vals: tuple, outs: tuple, single: bool,
-            Tensor: type) -> Any:
+def _record(ctx: Function, args: tuple, vals: Any, out: Any, Tensor: type) -> Any:
     """Wire the node into the graph: its edges, the saved values and the outputs."""
-    ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, ctx.needs_input_grad))
-    ctx._as_tensors = False
+    nxt = []
+    for a, n in zip(args, ctx.needs_input_grad):
+        if n:
+            fn = a.grad_fn
+            d = a._data
+            nxt.append((a if fn is None else fn, a._output_nr, d.shape, d.dtype))
+        else:
+            nxt.append(None)
+    ctx._next = tuple(nxt)
+    d = ctx.__dict__
     if state.anomaly:
         ctx._trace = traceback.extract_stack()[:-3]
-    non_diff = ctx.__dict__.get("_non_diff", ())
+    to_save = d.pop("_to_save", None)
+    if ctx._raw and type(out) is not tuple:   # the common case: one array out
+        o = out if type(out) is ndarray else np.asarray(out)
+        nd = d.get("_non_diff")
+        if o.dtype.kind in _DIFF_KINDS and (nd is None or id(out) not in nd):
+            res = _tensor._make(o, True, ctx, 0)
+        else:
+            res = _tensor._make(o)
+        if to_save:
+            ctx._saved = _resolve_saved(ctx, to_save, args, vals, (out,), (res,))
+        return res
+    single = type(out) is not tuple
+    outs = (out,) if single else out
+    non_diff = d.get("_non_diff", ())
     raw = ctx._raw
     res = []
     for nr, o in enumerate(outs):
         if raw:
             if type(o) is not ndarray:
                 o = np.asarray(o)
-            diff = o.dtype.kind in _DIFF_KINDS and id(o) not in non_diff
+            diff = o.dtype.kind in _DIFF_KINDS and id(outs[nr]) not in non_diff
             res.append(_tensor._make(o, diff, ctx if diff else None, nr))
         elif isinstance(o, Tensor):
             diff = o._data.dtype.kind in _DIFF_KINDS and id(o) not in non_diff
             if id(o) in ctx._dirty:     # modified in place: it keeps its identity
                 o._vc[0] += 1
-                if diff:
-                    o.grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
-            else:
-                if any(o is a for a in args):
-                    o = _tensor._make(o._data, False, None, 0, o._vc)
-                if diff:
-                    o.grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
+            elif any(o is a for a in args):
+                o = _tensor._make(o._data, False, None, 0, o._vc)
+            if diff:
+                o.grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
             res.append(o)
         else:
             res.append(o)
     if len(outs) > 1:
         ctx._out_meta = tuple((o.shape, o.dtype) if isinstance(o, Tensor) else None for o in res)
-    ctx._saved = _resolve_saved(ctx, args, vals, outs, res) if ctx._to_save else ()
-    del ctx._to_save
+    if to_save:
+        ctx._saved = _resolve_saved(ctx, to_save, args, vals, outs, res)
     return res[0] if single else tuple(res)
 
 
-def _resolve_saved(ctx: Function, args: tuple, vals: tuple, outs: tuple, res: list) -> tuple:
+def _resolve_saved(ctx: Function, to_save: tuple, args: tuple, vals: Any, outs: tuple,
+                   res: Any) -> tuple:
     """Turn what forward saved into entries (value, input tensor, version counter, version,
     output index) so backward can check versions and, under create_graph, rebuild Tensors."""
     Tensor = _tensor.Tensor
     entries = []
-    for s in ctx._to_save:
+    for s in to_save:
         if s is None:
             entries.append((None, None, None, 0, -1))
             continue
@@ -281,13 +303,40 @@ class AccumulateGrad:
         return f"<AccumulateGrad object at {id(self):#x}>"
 
 
+class _DelayedError(Function):
+    """Wraps a once_differentiable backward's outputs under create_graph: differentiating
+    them again raises (torch's `Error` node)."""
+
+    _name = "Error"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with "
+            "@once_differentiable")
+
+
 def once_differentiable(fn: Any) -> Any:
     """Decorate a custom backward that cannot itself be differentiated: it runs without grad
-    recording, so under create_graph its results carry no history."""
+    recording; under create_graph its results raise if differentiated again."""
     import functools
 
     @functools.wraps(fn)
     def wrapper(ctx: Any, *grads: Any) -> Any:
         with no_grad():
-            return fn(ctx, *grads)
+            out = fn(ctx, *grads)
+        if not state.enabled or not any(isinstance(g, _tensor.Tensor) and g._requires_grad
+                                        for g in grads):
+            return out
+        single = not isinstance(out, tuple)
+        # a detached alias that requires grad, so the Error node is recorded (as torch does)
+        res = tuple(_DelayedError.apply(_tensor._make(o._data, True))
+                    if isinstance(o, _tensor.Tensor) and o._data.dtype.kind in _DIFF_KINDS
+                    else o
+                    for o in ((out,) if single else out))
+        return res[0] if single else res
     return wrapper

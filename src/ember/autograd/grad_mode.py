@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class _State(threading.local):
@@ -64,13 +65,22 @@ class _Mode:
         return type(self)()
 
 
-class no_grad(_Mode):
+class _NoParamMode(_Mode):
+    """A mode usable as `@mode()` and also as a bare `@mode` decorator, as torch allows."""
+
+    def __new__(cls, orig_func: Callable | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamMode):
     """Disable gradient recording inside the block (or the decorated function)."""
 
     _target = False
 
 
-class enable_grad(_Mode):
+class enable_grad(_NoParamMode):
     """Enable gradient recording inside the block, even within `no_grad`."""
 
     _target = True
@@ -101,6 +111,11 @@ class set_grad_enabled(_Mode):
 class inference_mode(_Mode):
     """Like no_grad (ember keeps no extra inference-only state); `inference_mode(False)` is a
     no-op, as in torch."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)   # bare @inference_mode
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = bool(mode)

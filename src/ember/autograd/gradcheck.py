@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -25,9 +26,9 @@ def _flat_outputs(fn: Callable, inputs: tuple) -> list:
 def _numerical(fn: Callable, inputs: tuple, i: int, eps: float) -> list:
     """d outputs / d inputs[i] by central differences: one (numel_in, numel_out) per output."""
     x = inputs[i]._data
-    flat = x.reshape(-1) if x.flags.c_contiguous else None
-    if flat is None:
-        raise GradcheckError("gradcheck needs contiguous inputs")
+    if not x.flags.c_contiguous:   # perturb a contiguous copy in place of the input's data
+        x = inputs[i]._data = np.ascontiguousarray(x)
+    flat = x.reshape(-1)
     outs = _flat_outputs(fn, inputs)
     jac = [np.zeros((x.size, o._data.size)) for o in outs]
     for k in range(x.size):
@@ -80,8 +81,9 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
             bad = ~np.isclose(a, n, rtol=rtol, atol=atol)
             if bad.any():
                 k, m = np.argwhere(bad)[0]
+                where = tuple(int(v) for v in np.unravel_index(k, x._data.shape))
                 msg = (f"Jacobian mismatch for output {j} with respect to input {i}: input "
-                       f"element {np.unravel_index(k, x._data.shape)}, output element {m}: "
+                       f"element {where}, output element {int(m)}: "
                        f"numerical {n[k, m]:.6g} vs analytical {a[k, m]:.6g}\n"
                        f"numerical:{n}\nanalytical:{a}")
                 if raise_exception:
@@ -102,7 +104,6 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps:
         grad_outputs = tuple(_tensor._make(rng.standard_normal(o._data.shape)
                                            .astype(o._data.dtype), True) for o in outs)
     grad_outputs = _tuple(grad_outputs)
-    diff_in = [x for x in inputs if isinstance(x, _tensor.Tensor) and x._requires_grad]
 
     def first(*args: Any) -> tuple:
         xs, gos = args[:len(inputs)], args[len(inputs):]
@@ -111,6 +112,5 @@ def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps:
         gs = grad(o, ins, list(gos), create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    del diff_in
     return gradcheck(first, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

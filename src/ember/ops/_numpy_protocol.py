@@ -6,7 +6,8 @@ functions its formulas use; an unregistered one raises, naming the function."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _UFUNCS: dict = {}
 _FUNCTIONS: dict = {}

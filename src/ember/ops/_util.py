@@ -97,9 +97,11 @@ def commit_inplace(t: Tensor, res: Tensor, op: str) -> Tensor:
             f"{op}: result type {_backend.from_np(src.dtype).name.capitalize()} can't be cast "
             f"to the desired output type {_backend.from_np(dst.dtype).name.capitalize()}")
     if src.shape != dst.shape:
+        shape = (np.broadcast_shapes(src.shape, dst.shape) if _broadcastable(src, dst)
+                 else src.shape)
         raise RuntimeError(
             f"{op}: output with shape {list(dst.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(src.shape, dst.shape)) if _broadcastable(src, dst) else list(src.shape)}")
+            f"{list(shape)}")
     node = res.grad_fn
     if node is not None:
         if t._base is not None and grad_state.enabled:

@@ -1,20 +1,70 @@
 """Elementwise arithmetic and math: each op a raw `Function` (arrays in, arrays out), its
-broadcasting undone by the engine, its dtype from torch's promotion rules (`_util.promote`)."""
+broadcasting undone by the engine, its dtype from torch's promotion rules (`_util.promote`).
+
+Backward formulas use only operators and `np.*` functions so that, under `create_graph=True`,
+NumPy dispatches them back to ember ops (see `_numpy_protocol`)."""
 
 from __future__ import annotations
 
+import builtins
+import math
 from typing import Any
 
 import numpy as np
 
+from .. import _backend
 from .._backend import to_np
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
-from ._util import as_float, attach, broadcast_error, check_inplace, commit_inplace, promote
+from ._util import (
+    as_float,
+    attach,
+    broadcast_error,
+    check_inplace,
+    commit_inplace,
+    promote,
+    result_type,
+)
 
-__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
-           "negative", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "pow"]
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+           "floor_divide", "remainder", "fmod", "pow", "neg", "negative", "positive", "abs",
+           "absolute", "sign", "sgn", "reciprocal", "square", "sqrt", "rsqrt", "exp", "exp2",
+           "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "asin", "arcsin",
+           "acos", "arccos", "atan", "arctan", "atan2", "arctan2", "sinh", "cosh", "tanh",
+           "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "sigmoid", "relu", "erf",
+           "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "where", "lerp",
+           "floor", "ceil", "round", "trunc", "fix", "frac", "isnan", "isinf", "isfinite",
+           "isposinf", "isneginf", "nan_to_num", "rsub"]
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _not_impl(op: str, dt: np.dtype) -> NotImplementedError:
+    """torch's error for an op that has no kernel for a dtype (e.g. abs of bool)."""
+    name = _TYPE_NAMES[_backend.from_np(dt).name]
+    return NotImplementedError(f'"{op}" not implemented for \'{name}\' (this op does not '
+                               f"support {_backend.from_np(dt).name} tensors)")
+
+
+def _zero_div(op: str) -> RuntimeError:
+    return RuntimeError(f"ZeroDivisionError: {op}: integer division by zero")
+
+
+def _is_bool(x: Any) -> bool:
+    if type(x) is np.ndarray:
+        return x.dtype.kind == "b"
+    return isinstance(x, (builtins.bool, np.bool_))
+
+
+def _binop(op: str, fn: Any, a: Any, b: Any) -> Any:
+    """fn(a, b) on promoted arrays, turning NumPy's broadcast ValueError into torch's."""
+    a, b = promote(a, b)
+    try:
+        return fn(a, b)
+    except ValueError:
+        raise broadcast_error(op, a, b) from None
 
 
 # ----------------------------------------------------------------------------- arithmetic
@@ -24,11 +74,12 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
-        a, b = promote(a, b)
-        try:
-            return a + b
-        except ValueError:
-            raise broadcast_error("add", a, b) from None
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype is b.dtype:
+            try:
+                return a + b
+            except ValueError:
+                raise broadcast_error("add", a, b) from None
+        return _binop("add", np.add, a, b)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -41,11 +92,11 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
-        a, b = promote(a, b)
-        if a.dtype.kind == "b":
+        if _is_bool(a) or _is_bool(b):
             raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use "
-                "the `^` or `logical_xor()` operator instead.")
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        a, b = promote(a, b)
         try:
             return a - b
         except ValueError:
@@ -53,7 +104,7 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return g, -g
+        return g, -g   # d(a-b) = 1, -1
 
 
 class Mul(Function):
@@ -64,15 +115,16 @@ class Mul(Function):
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
                               b if ctx.needs_input_grad[0] else None)
-        a, b = promote(a, b)
-        try:
-            return a * b
-        except ValueError:
-            raise broadcast_error("mul", a, b) from None
+        if type(a) is np.ndarray and type(b) is np.ndarray and a.dtype is b.dtype:
+            try:
+                return a * b
+            except ValueError:
+                raise broadcast_error("mul", a, b) from None
+        return _binop("mul", np.multiply, a, b)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_tensors   # d(ab) = b, a
         return (g * b if b is not None else None), (g * a if a is not None else None)
 
 
@@ -82,10 +134,10 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         a, b = promote(a, b)
         if a.dtype.kind != "f":
             a, b = as_float(a), as_float(b)
-        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         try:
             with np.errstate(divide="ignore", invalid="ignore"):
                 return a / b
@@ -100,6 +152,310 @@ class Div(Function):
         return ga, gb
 
 
+def _int_trunc_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    q = np.floor_divide(a, b)
+    return q + ((np.remainder(a, b) != 0) & ((a < 0) != (b < 0)))
+
+
+class DivMode(Function):
+    """Rounded division (torch.div with rounding_mode 'trunc'/'floor', floor_divide)."""
+
+    _raw = True
+    _name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, mode: str) -> Any:
+        a, b = promote(a, b)
+        kind = a.dtype.kind
+        if kind == "b":
+            raise _not_impl("div_floor_cpu" if mode == "floor" else "div_trunc_cpu", a.dtype)
+        try:
+            if kind != "f":
+                if not np.all(b):
+                    raise _zero_div("div")
+                return np.floor_divide(a, b) if mode == "floor" else _int_trunc_div(a, b)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b)
+        except ValueError:
+            raise broadcast_error("div", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * 0, g * 0, None   # piecewise constant: zero gradient, as torch
+
+
+class FloorDivide(Function):
+    _raw = True
+    _name = "FloorDivideBackward0"
+
+    forward = DivMode.forward
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise RuntimeError("the derivative for 'floor_divide' is not implemented (as in torch); "
+                           "use div(a, b, rounding_mode='floor'), whose gradient is zero")
+
+
+class Remainder(Function):
+    """a - b·floor(a/b): Python's %, the sign of the divisor (torch.remainder)."""
+
+    _raw = True
+    _name = "RemainderBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
+                              b if ctx.needs_input_grad[1] else None)
+        return _mod("remainder", np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # d/da = 1, d/db = -floor(a/b)
+        return g, (-g * np.floor_divide(a, b) if a is not None else None)
+
+
+class Fmod(Function):
+    """a - b·trunc(a/b): C's fmod, the sign of the dividend (torch.fmod)."""
+
+    _raw = True
+    _name = "FmodBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
+                              b if ctx.needs_input_grad[1] else None)
+        return _mod("fmod", np.fmod, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # d/da = 1, d/db = -trunc(a/b)
+        return g, (-g * np.trunc(a / b) if a is not None else None)
+
+
+def _mod(op: str, fn: Any, a: Any, b: Any) -> Any:
+    a, b = promote(a, b)
+    kind = a.dtype.kind
+    if kind == "b":
+        raise _not_impl(f"{op}_cpu", a.dtype)
+    try:
+        if kind != "f":
+            if not np.all(b):
+                raise _zero_div(op)
+            return fn(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn(a, b)
+    except ValueError:
+        raise broadcast_error(op, a, b) from None
+
+
+class Pow(Function):
+    _raw = True
+    _name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        sa, sb = a, b
+        a, b = promote(a, b)
+        if a.dtype.kind in "biu":
+            if a.dtype.kind == "b":
+                if b.dtype.kind == "b":
+                    raise _not_impl("pow", a.dtype)
+                a, b = a.astype(np.int64), b.astype(np.int64)
+            if type(sb) is not np.ndarray and sb < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed. "
+                                   f"(pow: exponent {sb} on an integer tensor)")
+            if np.any(b < 0):   # integer a^-n truncates: 1, ±1 for |a| = 1, else 0
+                y = np.power(a, np.abs(b))
+                y = np.where(b < 0, np.where(np.abs(a) == 1, y, 0), y)
+            else:
+                try:
+                    y = np.power(a, b)
+                except ValueError:
+                    raise broadcast_error("pow", a, b) from None
+            return y
+        try:
+            with np.errstate(all="ignore"):
+                y = np.power(a, b)
+        except ValueError:
+            raise broadcast_error("pow", a, b) from None
+        ctx.save_for_backward(sa, sb, y if ctx.needs_input_grad[1] else None)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b, y = ctx.saved_tensors
+        ga = gb = None
+        with np.errstate(all="ignore"):
+            if ctx.needs_input_grad[0]:       # d a^b/da = b·a^(b-1), 0 where b == 0
+                if isinstance(b, (builtins.int, builtins.float)):
+                    ga = g * 0 if b == 0 else g * b * np.power(a, b - 1)
+                else:
+                    ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
+            if ctx.needs_input_grad[1]:       # d a^b/db = a^b·ln a, 0 where a == 0 and b >= 0
+                if isinstance(a, (builtins.int, builtins.float)):
+                    la = math.log(a) if a > 0 else (-math.inf if a == 0 else math.nan)
+                    gb = g * np.where(b >= 0, 0, y * la) if a == 0 else g * y * la
+                else:
+                    gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
+        return ga, gb
+
+
+class Atan2(Function):
+    _raw = True
+    _name = "Atan2Backward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        a, b = promote(a, b)
+        try:
+            return np.arctan2(as_float(a), as_float(b))
+        except ValueError:
+            raise broadcast_error("atan2", a, b) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # d atan2(a, b) = (b, -a) / (a² + b²)
+        r = g / (a * a + b * b)
+        return (r * b if ctx.needs_input_grad[0] else None,
+                -r * a if ctx.needs_input_grad[1] else None)
+
+
+class Maximum(Function):
+    _raw = True
+    _name = "MaximumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return _binop("maximum", np.maximum, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # the larger input gets g; a tie splits it
+        h = np.where(a == b, g / 2, g)
+        return (np.where(a < b, 0, h) if ctx.needs_input_grad[0] else None,
+                np.where(a > b, 0, h) if ctx.needs_input_grad[1] else None)
+
+
+class Minimum(Function):
+    _raw = True
+    _name = "MinimumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return _binop("minimum", np.minimum, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # the smaller input gets g; a tie splits it
+        h = np.where(a == b, g / 2, g)
+        return (np.where(a > b, 0, h) if ctx.needs_input_grad[0] else None,
+                np.where(a < b, 0, h) if ctx.needs_input_grad[1] else None)
+
+
+class Clamp(Function):
+    """min(max(x, lo), hi) with scalar or array bounds, either None (torch.clamp)."""
+
+    _raw = True
+    _name = "ClampBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, lo: Any, hi: Any) -> Any:
+        if lo is None and hi is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        ctx.save_for_backward(x, lo, hi)
+        dt = result_type(x, lo, hi)
+        y = x if x.dtype == dt else x.astype(dt)
+        try:
+            if lo is not None:
+                y = np.maximum(y, lo if type(lo) is np.ndarray and lo.dtype == dt
+                               else np.asarray(lo, dt))
+            if hi is not None:
+                y = np.minimum(y, hi if type(hi) is np.ndarray and hi.dtype == dt
+                               else np.asarray(hi, dt))
+        except ValueError:
+            raise broadcast_error("clamp", x, lo if lo is not None else hi) from None
+        return y if y is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, lo, hi = ctx.saved_tensors
+        n = ctx.needs_input_grad
+        # d/dx = 1 inside [lo, hi] (bounds included); a tensor bound gets g where it is active
+        if lo is None:
+            gx = g * (x <= hi)
+        elif hi is None:
+            gx = g * (x >= lo)
+        else:
+            gx = g * ((x >= lo) & (x <= hi))
+        glo = ghi = None
+        if n[1]:
+            glo = g * ((x < lo) & (lo < hi)) if hi is not None else g * (x < lo)
+        if n[2]:
+            ghi = g * ((x > hi) | (hi < lo)) if lo is not None else g * (x > hi)
+        return (gx if n[0] else None), glo, ghi
+
+
+class Where(Function):
+    _raw = True
+    _name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, cond: Any, a: Any, b: Any) -> Any:
+        if type(cond) is not np.ndarray or cond.dtype.kind != "b":
+            got = _backend.from_np(np.asarray(cond).dtype).name
+            raise RuntimeError("where expected condition to be a boolean tensor, but got a "
+                               f"tensor with dtype {_TYPE_NAMES[got]} ({got})")
+        ctx.save_for_backward(cond)
+        a, b = promote(a, b)
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise broadcast_error("where", cond, a, b) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (c,) = ctx.saved_tensors   # g flows to the chosen branch
+        n = ctx.needs_input_grad
+        return (None, np.where(c, g, 0) if n[1] else None, np.where(c, 0, g) if n[2] else None)
+
+
+class Lerp(Function):
+    """start + weight·(end - start), torch's two-sided formula (torch.lerp)."""
+
+    _raw = True
+    _name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, s: Any, e: Any, w: Any) -> Any:
+        dt = s.dtype
+        if dt.kind != "f":
+            raise _not_impl("lerp_kernel_scalar", dt)
+        for what, v in (("end", e), ("weight", w)):
+            if type(v) is np.ndarray and v.dtype != dt and (what == "end" or v.ndim):
+                raise RuntimeError(
+                    f"lerp: expected dtype {_backend.from_np(dt).name} for `{what}` but got "
+                    f"dtype {_backend.from_np(v.dtype).name}")
+        ctx.save_for_backward(s if ctx.needs_input_grad[2] else None,
+                              e if ctx.needs_input_grad[2] else None, w)
+        wa = w.astype(dt, copy=False) if type(w) is np.ndarray else w
+        try:
+            d = e - s
+            return np.where(np.abs(wa) < 0.5, s + wa * d, e - d * (1 - wa)).astype(dt, copy=False)
+        except ValueError:
+            raise broadcast_error("lerp", s, e) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        s, e, w = ctx.saved_tensors   # d/ds = 1 - w, d/de = w, d/dw = e - s
+        n = ctx.needs_input_grad
+        return (g * (1 - w) if n[0] else None, g * w if n[1] else None,
+                g * (e - s) if n[2] else None)
+
+
+# ----------------------------------------------------------------------------- unary math
 class Neg(Function):
     _raw = True
     _name = "NegBackward0"
@@ -114,80 +470,58 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        return -g
+        return -g   # d(-x) = -1
 
 
-class Pow(Function):
+class Abs(Function):
     _raw = True
-    _name = "PowBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
-        ctx.save_for_backward(a, b)
-        a, b = promote(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = np.power(a, b)
-        ctx.save_for_backward(ctx._to_save[0], ctx._to_save[1], y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        a, b, y = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ga = g * b * np.power(a, b - 1) if ctx.needs_input_grad[0] else None  # b·a^(b-1)
-            gb = (g * y * np.log(np.where(a > 0, a, 1)) * (a > 0)
-                  if ctx.needs_input_grad[1] else None)                           # a^b·ln a
-        return ga, gb
-
-
-# ----------------------------------------------------------------------------- unary math
-class Exp(Function):
-    _raw = True
-    _name = "ExpBackward0"
+    _name = "AbsBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        y = np.exp(as_float(x))
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        (y,) = ctx.saved_tensors
-        return g * y   # d exp = exp
-
-
-class Log(Function):
-    _raw = True
-    _name = "LogBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        x = as_float(x)
+        if x.dtype.kind == "b":
+            raise _not_impl("abs_cpu", x.dtype)
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+        return np.abs(x)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return g / x   # d log = 1/x
+        return g * np.sign(x)   # d|x| = sign(x)
 
 
-class Tanh(Function):
+class Square(Function):
     _raw = True
-    _name = "TanhBackward0"
+    _name = "PowBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        y = np.tanh(as_float(x))
+        ctx.save_for_backward(x)
+        with np.errstate(over="ignore"):
+            return np.square(x.astype(np.int64) if x.dtype.kind == "b" else x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * 2 * x   # d x² = 2x
+
+
+class Relu(Function):
+    _raw = True
+    _name = "ReluBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        if x.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
+        y = np.maximum(x, 0)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (y,) = ctx.saved_tensors
-        return g * (1 - y * y)   # d tanh = 1 - y²
+        return g * (y > 0)   # d relu = 1 where the output is positive
 
 
 class Sigmoid(Function):
@@ -209,52 +543,140 @@ class Sigmoid(Function):
         return g * y * (1 - y)   # d σ = σ(1-σ)
 
 
-class Relu(Function):
+class _Constant(Function):
+    """Base of piecewise-constant ops (sign, floor, ceil, round, trunc): zero gradient."""
+
     _raw = True
-    _name = "ReluBackward0"
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * 0
+
+
+class Sign(_Constant):
+    _name = "SignBackward0"
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        y = np.maximum(x, 0)
-        ctx.save_for_backward(y)
+        if x.dtype.kind == "b":
+            return x.copy()
+        y = np.sign(x)
+        return np.nan_to_num(y, nan=0.0) if x.dtype.kind == "f" else y
+
+
+def _rounding(name: str, fn: Any) -> type:
+    def forward(ctx: Any, x: Any) -> Any:
+        if x.dtype.kind == "b":
+            raise _not_impl(f"{name.lower()}_cpu", x.dtype)
+        return fn(x) if x.dtype.kind == "f" else x.copy()
+    return type(name, (_Constant,), {"_name": name + "Backward0",
+                                     "forward": staticmethod(forward)})
+
+
+Floor = _rounding("Floor", np.floor)
+Ceil = _rounding("Ceil", np.ceil)
+Trunc = _rounding("Trunc", np.trunc)
+
+
+class Round(_Constant):
+    _name = "RoundBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, decimals: int) -> Any:
+        if x.dtype.kind != "f" and (decimals or x.dtype.kind == "b"):
+            raise _not_impl("round_cpu", x.dtype)
+        return np.round(x, decimals) if x.dtype.kind == "f" else x.copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * 0, None
+
+
+class Frac(Function):
+    _raw = True
+    _name = "FracBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        if x.dtype.kind != "f":
+            raise _not_impl("frac_cpu", x.dtype)
+        with np.errstate(invalid="ignore"):
+            return x - np.trunc(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g   # d frac = 1
+
+
+class NanToNum(Function):
+    _raw = True
+    _name = "NanToNumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, nan: Any, posinf: Any, neginf: Any) -> Any:
+        if x.dtype.kind != "f":
+            return x.copy()
+        ctx.save_for_backward(x)
+        return np.nan_to_num(x, nan=0.0 if nan is None else nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return g * np.isfinite(x), None, None, None   # 1 where x was kept
+
+
+def _float_unary(name: str, fn: Any, grad: Any, saves_output: bool) -> type:
+    """A float-valued unary op: ints and bools compute in the default float dtype.
+    `grad(g, v)` is the backward, v the saved output (saves_output) or input."""
+    def forward(ctx: Any, x: Any) -> Any:
+        x = as_float(x)
+        with np.errstate(all="ignore"):
+            y = fn(x)
+        ctx.save_for_backward(y if saves_output else x)
         return y
 
-    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        (y,) = ctx.saved_tensors
-        return g * (y > 0)   # d relu = 1 where the output is positive
+        (v,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return grad(g, v)
+    return type(name, (Function,), {"_raw": True, "_name": name + "Backward0",
+                                    "forward": staticmethod(forward),
+                                    "backward": staticmethod(backward)})
 
 
-class Sin(Function):
-    _raw = True
-    _name = "SinBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        x = as_float(x)
-        ctx.save_for_backward(x)
-        return np.sin(x)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        return g * np.cos(x)   # d sin = cos
+_LN2, _LN10, _2_SQRT_PI = math.log(2.0), math.log(10.0), 2.0 / math.sqrt(math.pi)
+_erf = np.frompyfunc(math.erf, 1, 1)   # exact (libm) erf; NumPy has none
 
 
-class Cos(Function):
-    _raw = True
-    _name = "CosBackward0"
+def _erf_fwd(x: np.ndarray) -> np.ndarray:
+    return np.asarray(_erf(x), x.dtype)
 
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        x = as_float(x)
-        ctx.save_for_backward(x)
-        return np.cos(x)
 
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        return -g * np.sin(x)   # d cos = -sin
+# name, NumPy forward, gradient (g, saved), saves output?
+Sqrt = _float_unary("Sqrt", np.sqrt, lambda g, y: g / (2 * y), True)           # 1/(2√x)
+Rsqrt = _float_unary("Rsqrt", lambda x: 1 / np.sqrt(x),
+                     lambda g, y: g * -0.5 * y * y * y, True)                    # -y³/2
+Reciprocal = _float_unary("Reciprocal", np.reciprocal, lambda g, y: -g * y * y, True)  # -1/x²
+Exp = _float_unary("Exp", np.exp, lambda g, y: g * y, True)                      # exp
+Exp2 = _float_unary("Exp2", np.exp2, lambda g, y: g * y * _LN2, True)            # 2^x ln2
+Expm1 = _float_unary("Expm1", np.expm1, lambda g, y: g * (y + 1), True)          # exp
+Log = _float_unary("Log", np.log, lambda g, x: g / x, False)                     # 1/x
+Log2 = _float_unary("Log2", np.log2, lambda g, x: g / (x * _LN2), False)         # 1/(x ln2)
+Log10 = _float_unary("Log10", np.log10, lambda g, x: g / (x * _LN10), False)     # 1/(x ln10)
+Log1p = _float_unary("Log1p", np.log1p, lambda g, x: g / (x + 1), False)         # 1/(1+x)
+Sin = _float_unary("Sin", np.sin, lambda g, x: g * np.cos(x), False)             # cos
+Cos = _float_unary("Cos", np.cos, lambda g, x: -g * np.sin(x), False)            # -sin
+Tan = _float_unary("Tan", np.tan, lambda g, y: g * (1 + y * y), True)            # 1 + tan²
+Asin = _float_unary("Asin", np.arcsin, lambda g, x: g / np.sqrt(1 - x * x), False)
+Acos = _float_unary("Acos", np.arccos, lambda g, x: -g / np.sqrt(1 - x * x), False)
+Atan = _float_unary("Atan", np.arctan, lambda g, x: g / (1 + x * x), False)      # 1/(1+x²)
+Sinh = _float_unary("Sinh", np.sinh, lambda g, x: g * np.cosh(x), False)         # cosh
+Cosh = _float_unary("Cosh", np.cosh, lambda g, x: g * np.sinh(x), False)         # sinh
+Tanh = _float_unary("Tanh", np.tanh, lambda g, y: g * (1 - y * y), True)         # 1 - tanh²
+Asinh = _float_unary("Asinh", np.arcsinh, lambda g, x: g / np.sqrt(x * x + 1), False)
+Acosh = _float_unary("Acosh", np.arccosh, lambda g, x: g / np.sqrt(x * x - 1), False)
+Atanh = _float_unary("Atanh", np.arctanh, lambda g, x: g / (1 - x * x), False)   # 1/(1-x²)
+Erf = _float_unary("Erf", _erf_fwd, lambda g, x: g * _2_SQRT_PI * np.exp(-(x * x)), False)
 
 
 class ToCopy(Function):
@@ -272,74 +694,304 @@ class ToCopy(Function):
         return g, None, None   # the engine casts g back to the input's dtype
 
 
+class Copy(Function):
+    """The in-place copy/fill family: `dst`'s new value comes from `src` (an array broadcast
+    to dst's shape and cast to its dtype, or a scalar); dst's old value gets no gradient."""
+
+    _raw = True
+    _name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx: Any, dst: Any, src: Any) -> Any:
+        if type(src) is not np.ndarray:
+            return np.full(dst.shape, src, dst.dtype)
+        try:
+            return np.broadcast_to(src, dst.shape).astype(dst.dtype)
+        except ValueError:
+            raise broadcast_error("copy_", dst, src) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        n = ctx.needs_input_grad   # the engine sums g to src's shape and casts to its dtype
+        return (g * 0 if n[0] else None), (g if n[1] else None)
+
+
 # ----------------------------------------------------------------------------- entry points
 def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """input + alpha * other, broadcasting (torch.add)."""
     if alpha != 1:
-        other = Mul.apply(other, alpha)
+        other = _scaled(input, other, alpha, "add")
     return Add.apply(input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """input - alpha * other (torch.sub)."""
     if alpha != 1:
-        other = Mul.apply(other, alpha)
+        other = _scaled(input, other, alpha, "sub")
     return Sub.apply(input, other)
 
 
+def _scaled(input: Any, other: Any, alpha: Any, op: str) -> Any:
+    if isinstance(alpha, builtins.float) and result_type(
+            *(x._data if isinstance(x, Tensor) else x for x in (input, other))).kind != "f":
+        raise RuntimeError(f"For integral input tensors, argument alpha must not be a floating "
+                           f"point number. ({op}: alpha={alpha})")
+    if result_type(*(x._data if isinstance(x, Tensor) else x for x in (input, other))).kind == "b":
+        alpha = builtins.bool(alpha)
+    return Mul.apply(other, alpha)
+
+
+def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
+    """other - alpha * input (torch.rsub)."""
+    return sub(other, input, alpha=alpha)
+
+
 def mul(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """input * other (torch.mul)."""
     return Mul.apply(input, other)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = None) -> Tensor:
-    """True division (torch.div); rounding_mode 'trunc' or 'floor' for integer-style division."""
+    """True division (torch.div); rounding_mode 'trunc' or 'floor' rounds the quotient."""
     if rounding_mode is None:
         return Div.apply(input, other)
-    raise NotImplementedError("div: rounding_mode lands with the rest of the arithmetic ops")
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found '{rounding_mode}'")
+    return DivMode.apply(input, other, rounding_mode)
 
 
-def neg(input: Tensor) -> Tensor:
-    return Neg.apply(input)
+def floor_divide(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """Division rounded down (torch.floor_divide, `//`)."""
+    return FloorDivide.apply(input, other, "floor")
 
 
-def pow(input: Any, exponent: Any) -> Tensor:
+def remainder(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """Python-style modulus, the sign of the divisor (torch.remainder, `%`)."""
+    return Remainder.apply(input, other)
+
+
+def fmod(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """C-style modulus, the sign of the dividend (torch.fmod)."""
+    return Fmod.apply(input, other)
+
+
+def pow(input: Any, exponent: Any, *, out: Any = None) -> Tensor:
+    """input ** exponent; either may be a Python number (torch.pow)."""
     return Pow.apply(input, exponent)
 
 
-def exp(input: Tensor) -> Tensor:
-    return Exp.apply(input)
+def atan2(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """Angle of (other, input) in radians (torch.atan2)."""
+    return Atan2.apply(input, other)
 
 
-def log(input: Tensor) -> Tensor:
-    return Log.apply(input)
+def _need_tensor(op: str, other: Any) -> None:
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
 
 
-def tanh(input: Tensor) -> Tensor:
-    return Tanh.apply(input)
+def maximum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """Elementwise maximum, propagating NaN (torch.maximum)."""
+    _need_tensor("maximum", other)
+    return Maximum.apply(input, other)
 
 
-def sigmoid(input: Tensor) -> Tensor:
-    return Sigmoid.apply(input)
+def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """Elementwise minimum, propagating NaN (torch.minimum)."""
+    _need_tensor("minimum", other)
+    return Minimum.apply(input, other)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Any = None) -> Tensor:
+    """Limit values to [min, max]; bounds are numbers or tensors, either may be None
+    (torch.clamp)."""
+    return Clamp.apply(input, min, max)
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:
+    return Clamp.apply(input, min, None)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:
+    return Clamp.apply(input, None, max)
+
+
+def where(condition: Tensor, input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """input where condition holds, else other, broadcasting all three (torch.where)."""
+    return Where.apply(condition, input, other)
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any, *, out: Any = None) -> Tensor:
+    """input + weight * (end - input) (torch.lerp)."""
+    return Lerp.apply(input, end, weight)
+
+
+def neg(input: Tensor, *, out: Any = None) -> Tensor:
+    return Neg.apply(input)
+
+
+def positive(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "b":
+        raise TypeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def abs(input: Tensor, *, out: Any = None) -> Tensor:
+    """|input|; integer dtypes stay integer (torch.abs)."""
+    return Abs.apply(input)
+
+
+def sign(input: Tensor, *, out: Any = None) -> Tensor:
+    """-1, 0 or 1 by the sign of input (torch.sign)."""
+    return Sign.apply(input)
+
+
+def square(input: Tensor, *, out: Any = None) -> Tensor:
+    return Square.apply(input)
 
 
 def relu(input: Tensor) -> Tensor:
     return Relu.apply(input)
 
 
-def sin(input: Tensor) -> Tensor:
-    return Sin.apply(input)
+def sigmoid(input: Tensor, *, out: Any = None) -> Tensor:
+    return Sigmoid.apply(input)
 
 
-def cos(input: Tensor) -> Tensor:
-    return Cos.apply(input)
+def round(input: Tensor, *, decimals: int = 0, out: Any = None) -> Tensor:
+    """Round half to even, to `decimals` places (torch.round)."""
+    return Round.apply(input, decimals)
 
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None, *, out: Any = None) -> Tensor:
+    """Replace NaN and ±inf by finite numbers (torch.nan_to_num)."""
+    return NanToNum.apply(input, nan, posinf, neginf)
+
+
+def _unary(cls: type, doc: str) -> Any:
+    def fn(input: Tensor, *, out: Any = None) -> Tensor:
+        return cls.apply(input)
+    fn.__name__ = fn.__qualname__ = cls.__name__.lower()
+    fn.__doc__ = doc
+    return fn
+
+
+sqrt = _unary(Sqrt, "Square root; integers give the default float dtype (torch.sqrt).")
+rsqrt = _unary(Rsqrt, "1 / sqrt(input) (torch.rsqrt).")
+reciprocal = _unary(Reciprocal, "1 / input (torch.reciprocal).")
+exp = _unary(Exp, "e ** input (torch.exp).")
+exp2 = _unary(Exp2, "2 ** input (torch.exp2).")
+expm1 = _unary(Expm1, "exp(input) - 1, accurate near 0 (torch.expm1).")
+log = _unary(Log, "Natural logarithm (torch.log).")
+log2 = _unary(Log2, "Base-2 logarithm (torch.log2).")
+log10 = _unary(Log10, "Base-10 logarithm (torch.log10).")
+log1p = _unary(Log1p, "log(1 + input), accurate near 0 (torch.log1p).")
+sin = _unary(Sin, "Sine (torch.sin).")
+cos = _unary(Cos, "Cosine (torch.cos).")
+tan = _unary(Tan, "Tangent (torch.tan).")
+asin = _unary(Asin, "Inverse sine (torch.asin).")
+acos = _unary(Acos, "Inverse cosine (torch.acos).")
+atan = _unary(Atan, "Inverse tangent (torch.atan).")
+sinh = _unary(Sinh, "Hyperbolic sine (torch.sinh).")
+cosh = _unary(Cosh, "Hyperbolic cosine (torch.cosh).")
+tanh = _unary(Tanh, "Hyperbolic tangent (torch.tanh).")
+asinh = _unary(Asinh, "Inverse hyperbolic sine (torch.asinh).")
+acosh = _unary(Acosh, "Inverse hyperbolic cosine (torch.acosh).")
+atanh = _unary(Atanh, "Inverse hyperbolic tangent (torch.atanh).")
+erf = _unary(Erf, "Gauss error function (torch.erf).")
+floor = _unary(Floor, "Round down; integers are returned unchanged (torch.floor).")
+ceil = _unary(Ceil, "Round up; integers are returned unchanged (torch.ceil).")
+trunc = _unary(Trunc, "Round toward zero; integers are returned unchanged (torch.trunc).")
+frac = _unary(Frac, "input - trunc(input) (torch.frac).")
+
+
+def _predicate(name: str, fn: Any, ints: Any) -> Any:
+    def pred(input: Tensor) -> Tensor:
+        x = input._data
+        return _bool(fn(x) if x.dtype.kind == "f" else ints(x))
+    pred.__name__ = pred.__qualname__ = name
+    pred.__doc__ = f"Elementwise test, a bool tensor (torch.{name})."
+    return pred
+
+
+def _bool(x: Any) -> Tensor:
+    return _make(x if type(x) is np.ndarray else np.asarray(x))
+
+
+def _falses(x: np.ndarray) -> np.ndarray:
+    return np.zeros(x.shape, np.bool_)
+
+
+def _trues(x: np.ndarray) -> np.ndarray:
+    return np.ones(x.shape, np.bool_)
+
+
+isnan = _predicate("isnan", np.isnan, _falses)
+isinf = _predicate("isinf", np.isinf, _falses)
+isfinite = _predicate("isfinite", np.isfinite, _trues)
+isposinf = _predicate("isposinf", np.isposinf, _falses)
+isneginf = _predicate("isneginf", np.isneginf, _falses)
 
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+absolute, sgn, fix, clip = abs, sign, trunc, clamp
+arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
+
+# ----------------------------------------------------------------------------- in place
+def _copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    """Copy src into self, broadcasting and casting to self's dtype (Tensor.copy_)."""
+    check_inplace(self, "copy_")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    return commit_inplace(self, Copy.apply(self, src), "copy_")
+
+
+def _fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element to value, a number or a 0-d tensor (Tensor.fill_)."""
+    check_inplace(self, "fill_")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return commit_inplace(self, Copy.apply(self, value), "fill_")
+
+
+def _zero_(self: Tensor) -> Tensor:
+    return _fill_(self, 0)
+
+
+def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with samples of U(a, b) (Tensor.uniform_)."""
+    check_inplace(self, "uniform_")
+    x = _backend.rng(generator).uniform(a, b, self._data.shape)
+    return commit_inplace(self, Copy.apply(self, x), "uniform_")
+
+
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
+             generator: Any = None) -> Tensor:
+    """Fill with samples of N(mean, std²) (Tensor.normal_)."""
+    check_inplace(self, "normal_")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    x = _backend.rng(generator).normal(mean, std, self._data.shape)
+    return commit_inplace(self, Copy.apply(self, x), "normal_")
+
+
+def _inplace(fn: Any, op: str) -> Any:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        check_inplace(self, op)
+        return commit_inplace(self, fn(self, *args, **kwargs), op)
+    method.__name__ = op
+    return method
 
 
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """Tensor.to(dtype), to(device), to(other), to(device, dtype); copy=False reuses self."""
-    from .._backend import check_device, dtype as dtype_cls
+    from .._backend import check_device
+    from .._backend import dtype as dtype_cls
     dt = kwargs.pop("dtype", None)
     dev = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
@@ -366,50 +1018,72 @@ def _caster(dt_name: str) -> Any:
     return cast
 
 
-def _rsub(self: Tensor, other: Any) -> Tensor:
-    return Sub.apply(other, self)
+def _reflected(fn: Any) -> Any:
+    return lambda self, other: fn(other, self)
 
 
-def _rdiv(self: Tensor, other: Any) -> Tensor:
-    return Div.apply(other, self)
-
-
-def _rpow(self: Tensor, other: Any) -> Tensor:
-    return Pow.apply(other, self)
-
-
-def _inplace(fn: Any, op: str) -> Any:
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        check_inplace(self, op)
-        return commit_inplace(self, fn(self, *args, **kwargs), op)
-    method.__name__ = op
-    return method
-
-
-attach({
+_METHODS = {
     "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": div, "neg": neg, "negative": neg, "pow": pow, "exp": exp,
-    "log": log, "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "sin": sin, "cos": cos,
+    "divide": div, "true_divide": div, "floor_divide": floor_divide, "remainder": remainder,
+    "fmod": fmod, "pow": pow, "atan2": atan2, "arctan2": atan2, "maximum": maximum,
+    "minimum": minimum, "clamp": clamp, "clip": clamp, "clamp_min": clamp_min,
+    "clamp_max": clamp_max, "lerp": lerp, "neg": neg, "negative": neg, "abs": abs,
+    "absolute": abs, "sign": sign, "sgn": sign, "square": square, "relu": relu,
+    "sigmoid": sigmoid, "round": round, "nan_to_num": nan_to_num, "sqrt": sqrt,
+    "rsqrt": rsqrt, "reciprocal": reciprocal, "exp": exp, "exp2": exp2, "expm1": expm1,
+    "log": log, "log2": log2, "log10": log10, "log1p": log1p, "sin": sin, "cos": cos,
+    "tan": tan, "asin": asin, "arcsin": asin, "acos": acos, "arccos": acos, "atan": atan,
+    "arctan": atan, "sinh": sinh, "cosh": cosh, "tanh": tanh, "asinh": asinh,
+    "arcsinh": asinh, "acosh": acosh, "arccosh": acosh, "atanh": atanh, "arctanh": atanh,
+    "erf": erf, "floor": floor, "ceil": ceil, "trunc": trunc, "fix": trunc, "frac": frac,
+}
+attach(_METHODS)
+attach({name + "_": _inplace(fn, name + "_") for name, fn in _METHODS.items()
+        if name not in ("maximum", "minimum")})
+attach({
+    "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isposinf": isposinf,
+    "isneginf": isneginf, "positive": positive,
+    "where": lambda self, condition, other: where(condition, self, other),
     "__add__": lambda s, o: Add.apply(s, o), "__radd__": lambda s, o: Add.apply(o, s),
-    "__sub__": lambda s, o: Sub.apply(s, o), "__rsub__": _rsub,
+    "__sub__": lambda s, o: Sub.apply(s, o), "__rsub__": _reflected(Sub.apply),
     "__mul__": lambda s, o: Mul.apply(s, o), "__rmul__": lambda s, o: Mul.apply(o, s),
-    "__truediv__": lambda s, o: Div.apply(s, o), "__rtruediv__": _rdiv,
-    "__pow__": lambda s, o: Pow.apply(s, o), "__rpow__": _rpow,
-    "__neg__": neg, "__pos__": lambda s: s,
-    "add_": _inplace(add, "add_"), "sub_": _inplace(sub, "sub_"),
-    "mul_": _inplace(mul, "mul_"), "div_": _inplace(div, "div_"),
-    "pow_": _inplace(pow, "pow_"), "neg_": _inplace(neg, "neg_"),
-    "exp_": _inplace(exp, "exp_"), "log_": _inplace(log, "log_"),
-    "tanh_": _inplace(tanh, "tanh_"), "sigmoid_": _inplace(sigmoid, "sigmoid_"),
-    "relu_": _inplace(relu, "relu_"),
+    "__truediv__": lambda s, o: Div.apply(s, o), "__rtruediv__": _reflected(Div.apply),
+    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
+    "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__pow__": lambda s, o: Pow.apply(s, o), "__rpow__": _reflected(Pow.apply),
+    "__neg__": neg, "__pos__": positive, "__abs__": abs,
     "__iadd__": _inplace(add, "add_"), "__isub__": _inplace(sub, "sub_"),
     "__imul__": _inplace(mul, "mul_"), "__itruediv__": _inplace(div, "div_"),
+    "__ifloordiv__": _inplace(floor_divide, "floor_divide_"),
+    "__imod__": _inplace(remainder, "remainder_"), "__ipow__": _inplace(pow, "pow_"),
+    "copy_": _copy_, "fill_": _fill_, "zero_": _zero_, "uniform_": _uniform_,
+    "normal_": _normal_,
     "to": _to, "float": _caster("float32"), "double": _caster("float64"),
     "half": _caster("float16"), "long": _caster("int64"), "int": _caster("int32"),
     "short": _caster("int16"), "char": _caster("int8"), "byte": _caster("uint8"),
     "bool": _caster("bool"),
 })
 
-proto.register_ufuncs({np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div,
-                       np.negative: neg, np.power: pow, np.exp: exp, np.log: log, np.tanh: tanh,
-                       np.sin: sin, np.cos: cos})
+
+def _np_where(condition: Any, x: Any = None, y: Any = None) -> Tensor:
+    return where(condition, x, y)
+
+
+def _np_clip(a: Any, a_min: Any = None, a_max: Any = None, **kwargs: Any) -> Tensor:
+    return clamp(a, kwargs.get("min", a_min), kwargs.get("max", a_max))
+
+
+proto.register_ufuncs({
+    np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div,
+    np.floor_divide: lambda a, b: div(a, b, rounding_mode="floor"), np.remainder: remainder,
+    np.fmod: fmod, np.negative: neg, np.positive: positive, np.power: pow, np.abs: abs,
+    np.sign: sign, np.square: square, np.sqrt: sqrt, np.reciprocal: reciprocal, np.exp: exp,
+    np.exp2: exp2, np.expm1: expm1, np.log: log, np.log2: log2, np.log10: log10,
+    np.log1p: log1p, np.sin: sin, np.cos: cos, np.tan: tan, np.arcsin: asin,
+    np.arccos: acos, np.arctan: atan, np.arctan2: atan2, np.sinh: sinh, np.cosh: cosh,
+    np.tanh: tanh, np.arcsinh: asinh, np.arccosh: acosh, np.arctanh: atanh,
+    np.maximum: lambda a, b: Maximum.apply(a, b), np.minimum: lambda a, b: Minimum.apply(a, b),
+    np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.isnan: isnan, np.isinf: isinf,
+    np.isfinite: isfinite,
+})
+proto.register_functions({np.where: _np_where, np.clip: _np_clip, np.round: round})

@@ -1,3 +1,851 @@
-"""(being written)"""
+"""Reductions (sum, mean, max, var, logsumexp, ...), scans (cumsum, cumprod) and sorting ops (sort,
+topk, median, mode, unique), as torch: `dim` an int, a tuple/list or None, `keepdim`, torch's
+result dtypes, `(values, indices)` named tuples, and backward formulas written with NumPy
+functions so that they also run on Tensors under `create_graph=True`."""
 
-__all__: list = []
+from __future__ import annotations
+
+import collections
+import sys
+import types
+from typing import Any
+
+import numpy as np
+
+from .. import _backend
+from .._tensor import Tensor, _make
+from ..autograd.function import Function
+from . import _numpy_protocol as proto
+from ._util import attach, dims, wrap_dim
+from .elementwise import _TYPE_NAMES
+
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+           "var_mean", "std_mean", "logsumexp", "all", "any", "cumsum", "cumprod",
+           "median", "mode", "topk", "sort", "argsort", "unique", "count_nonzero", "nansum",
+           "nanmean", "return_types"]
+
+# ----------------------------------------------------------------------------- return types
+def _return_type(name: str) -> type:
+    cls = collections.namedtuple(name, ["values", "indices"])
+    cls.__module__ = "ember.return_types"
+    cls.__qualname__ = name
+    cls.__repr__ = lambda self: (f"ember.return_types.{name}(\nvalues={self.values!r},\n"
+                                 f"indices={self.indices!r})")
+    return cls
+
+
+return_types = types.ModuleType("ember.return_types", "Named tuples returned by ember ops.")
+for _n in ("max", "min", "median", "mode", "sort", "topk", "kthvalue"):
+    setattr(return_types, _n, _return_type(_n))
+
+
+# ----------------------------------------------------------------------------- helpers
+def _arr(x: Any, op: str) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x._data
+    raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(x).__name__}")
+
+
+def _axes(a: np.ndarray, dim: Any, op: str) -> tuple | None:
+    """dim -> sorted tuple of axes, None for all (torch: an empty list also means all)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        return None
+    ax = dims(dim, a.ndim, op)
+    return ax if a.ndim else None
+
+
+def _dim1(a: np.ndarray, dim: Any, op: str) -> int | None:
+    """A single dim -> axis (None for a 0-d tensor, where torch allows dim 0 and -1)."""
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(dim).__name__}")
+    d = wrap_dim(int(dim), a.ndim, op)
+    return d if a.ndim else None
+
+
+def _kshape(shape: tuple, axes: tuple | None) -> tuple:
+    """The keepdim shape of a reduction of `shape` over `axes` (None: all)."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _count(shape: tuple, axes: tuple | None) -> int:
+    n = 1
+    for i, s in enumerate(shape):
+        if axes is None or i in axes:
+            n *= s
+    return n
+
+
+def _keep(g: Any, ctx: Any) -> Any:
+    """A reduction's output gradient in keepdim shape (broadcastable against the input)."""
+    if ctx.keepdim or len(ctx.shape) == g.ndim:
+        return g
+    return np.reshape(g, _kshape(ctx.shape, ctx.axes))
+
+
+def _expand(g: Any, ctx: Any) -> Any:
+    return np.broadcast_to(_keep(g, ctx), ctx.shape)
+
+
+def _data_of(t: Any) -> Any:
+    return t._data if isinstance(t, Tensor) else t
+
+
+def _int_dtype(a: np.ndarray, dtype: Any) -> Any:
+    """torch: integer and bool sums/products accumulate in int64 unless dtype= says otherwise."""
+    if dtype is not None:
+        return _backend.to_np(dtype)
+    return np.dtype(np.int64) if a.dtype.kind in "biu" else None
+
+
+def _nonempty(a: np.ndarray, axes: tuple | None, op: str, whole_exc: type = RuntimeError) -> None:
+    """torch refuses max/argmax/median/... over an empty dimension."""
+    if a.size:
+        return
+    if axes is None:
+        if a.ndim == 0:
+            return
+        raise whole_exc(
+            f"{op}(): Expected reduction dim to be specified for input.numel() == 0 (input "
+            f"shape {list(a.shape)}). Specify the reduction dim with the 'dim' argument.")
+    for d in axes:
+        if a.shape[d] == 0:
+            raise IndexError(
+                f"{op}(): Expected reduction dim {d} to have non-zero size (input shape "
+                f"{list(a.shape)}).")
+
+
+def _tname(a: np.ndarray) -> str:
+    """torch's name of an array's dtype in messages: Float, Long, Bool, ..."""
+    return _TYPE_NAMES.get(a.dtype.name, a.dtype.name)
+
+
+def _setup(ctx: Any, a: np.ndarray, axes: tuple | None, keepdim: bool) -> None:
+    ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
+
+
+# ----------------------------------------------------------------------------- sum / mean / prod
+class Sum(Function):
+    _raw = True
+    _name = "SumBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, keepdim: bool, dtype: Any) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        return np.add.reduce(a, axis=axes, dtype=dtype, keepdims=keepdim)   # np.sum, minus overhead
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return _expand(g, ctx), None, None, None   # d sum = 1 for every element
+
+
+class Mean(Function):
+    _raw = True
+    _name = "MeanBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, keepdim: bool, dtype: Any) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        ctx.n = _count(a.shape, axes)
+        if ctx.n:
+            if dtype is None and a.dtype != np.float16:   # np.mean without its overhead
+                return np.add.reduce(a, axis=axes, keepdims=keepdim) / ctx.n
+            return np.mean(a, axis=axes, dtype=dtype, keepdims=keepdim)
+        with np.errstate(invalid="ignore"):   # torch: the mean of nothing is NaN, silently
+            return np.sum(a, axis=axes, dtype=dtype, keepdims=keepdim) / 0
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        n = ctx.n
+        return _expand(g / n if n else g, ctx), None, None, None   # d mean = 1/n
+
+
+class Prod(Function):
+    _raw = True
+    _name = "ProdBackward1"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, keepdim: bool, dtype: Any) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        y = np.multiply.reduce(a, axis=axes, dtype=dtype, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            y = np.asarray(y)
+            ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        # d prod / d x_i = prod of the others: y / x_i at nonzero x_i (0 in a slice with a zero,
+        # but with y's derivative); a slice's only zero gets the product of the rest. (With two
+        # zeros in a slice the second derivative between them is not recorded.)
+        x, y = ctx.saved_tensors
+        g, y = _keep(g, ctx), _keep(y, ctx)
+        xd = _data_of(x)
+        zero = xd == 0
+        if not zero.any():
+            return g * y / x, None, None, None
+        nz = np.sum(zero, axis=ctx.axes, keepdims=True)
+        x_safe = x * ~zero + zero          # zeros -> 1, with no derivative there
+        others = np.prod(x_safe, axis=ctx.axes, keepdims=True)
+        grad = ~zero * (y / x_safe) + (zero & (nz == 1)) * others
+        return g * grad, None, None, None
+
+
+def _sum_like(fn: type, op: str) -> Any:
+    def reduce(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+               out: Any = None) -> Tensor:
+        a = _arr(input, op)
+        return fn.apply(input, _axes(a, dim, op), keepdim, _int_dtype(a, dtype))
+    reduce.__name__ = op
+    return reduce
+
+
+sum = _sum_like(Sum, "sum")
+sum.__doc__ = "Sum over dim (all when None); ints and bool sum to int64 (torch.sum)."
+
+
+def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         out: Any = None) -> Tensor:
+    """Product over one dim (all when None); exact gradient with zeros (torch.prod)."""
+    a = _arr(input, "prod")
+    axis = None if dim is None else _dim1(a, dim, "prod")
+    return Prod.apply(input, None if axis is None else (axis,), keepdim, _int_dtype(a, dtype))
+
+
+def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         out: Any = None) -> Tensor:
+    """Mean over dim (all when None); floating inputs only unless dtype= (torch.mean)."""
+    a = _arr(input, "mean")
+    dt = None if dtype is None else _backend.to_np(dtype)
+    if (a.dtype if dt is None else dt).kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_tname(a)} (a "
+            f"{_backend.from_np(a.dtype)} tensor of shape {list(a.shape)}); convert it first, "
+            "e.g. x.float().mean(), or pass dtype=ember.float32")
+    return Mean.apply(input, _axes(a, dim, "mean"), keepdim, dt)
+
+
+def _prod_dims(input: Tensor, dim: Any = None, keepdim: bool = False, *,
+               dtype: Any = None) -> Tensor:
+    """prod over several dims (NumPy's np.prod(axis=tuple); torch.prod takes one)."""
+    a = _arr(input, "prod")
+    return Prod.apply(input, _axes(a, dim, "prod"), keepdim, _int_dtype(a, dtype))
+
+
+# ----------------------------------------------------------------------------- nansum / nanmean
+class NanSum(Function):
+    _raw = True
+    _name = "NansumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, keepdim: bool, dtype: Any) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        ctx.save_for_backward(a)
+        return np.nansum(a, axis=axes, dtype=dtype, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        return _keep(g, ctx) * ~np.isnan(_data_of(x)), None, None, None   # 1 where not NaN
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Sum treating NaN as zero (torch.nansum)."""
+    a = _arr(input, "nansum")
+    return NanSum.apply(input, _axes(a, dim, "nansum"), keepdim, _int_dtype(a, dtype))
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """Mean over the non-NaN elements (torch.nanmean)."""
+    a = _arr(input, "nanmean")
+    if a.dtype.kind != "f" and dtype is None:
+        raise RuntimeError(
+            f"nanmean(): expected input to have floating point dtype but got "
+            f"{_tname(a)}; convert it first, e.g. x.float()")
+    axes = _axes(a, dim, "nanmean")
+    n = np.sum(~np.isnan(a), axis=axes, keepdims=keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / _make(n)
+
+
+# ----------------------------------------------------------------------------- max / min family
+class AMax(Function):
+    """amax/amin and whole-tensor max/min: the gradient is split evenly among ties."""
+
+    _raw = True
+    _name = "AmaxBackward0"
+    _np = staticmethod(np.maximum.reduce)
+
+    @classmethod
+    def forward(cls, ctx: Any, a: Any, axes: Any, keepdim: bool) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        y = cls._np(a, axis=axes, keepdims=keepdim)
+        if ctx.needs_input_grad[0]:
+            y = np.asarray(y)
+            ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors
+        xd, yd = _data_of(x), _keep(_data_of(y), ctx)
+        mask = (xd == yd) | (np.isnan(xd) & np.isnan(yd))
+        count = np.sum(mask, axis=ctx.axes, keepdims=True)
+        return _keep(g, ctx) * (mask / count), None, None   # d max = 1/ties at the maxima
+
+
+class AMin(AMax):
+    _name = "AminBackward0"
+    _np = staticmethod(np.minimum.reduce)
+
+
+class MaxAll(AMax):
+    _name = "MaxBackward1"
+
+
+class MinAll(AMin):
+    _name = "MinBackward1"
+
+
+class _Select(Function):
+    """values = input gathered at `idx` along `axis` (idx in keepdim shape; axis None: `idx`
+    indexes the flattened input). Backward scatters the gradient back to those positions."""
+
+    _raw = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, idx: Any, axis: Any, keepdim: bool) -> Any:
+        ctx.shape, ctx.axis, ctx.keepdim = a.shape, axis, keepdim
+        ctx.save_for_backward(idx)
+        return _gather(a, idx, axis, keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (idx,) = ctx.saved_tensors
+        idx = _data_of(idx)
+        if isinstance(g, Tensor):     # d gather = scatter
+            return _Scatter.apply(g, idx, ctx.axis, ctx.keepdim, ctx.shape), None, None, None
+        return _scatter(g, idx, ctx.axis, ctx.keepdim, ctx.shape), None, None, None
+
+
+class _Scatter(Function):
+    """The backward of `_Select` as an op, so that it too can be differentiated."""
+
+    _raw = True
+    _name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, idx: Any, axis: Any, keepdim: bool, shape: tuple) -> Any:
+        ctx.idx, ctx.axis, ctx.keepdim = idx, axis, keepdim
+        return _scatter(g, idx, axis, keepdim, shape)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Any) -> Any:
+        if isinstance(gg, Tensor):    # d scatter = gather
+            return _Select.apply(gg, ctx.idx, ctx.axis, ctx.keepdim), None, None, None, None
+        return np.asarray(_gather(gg, ctx.idx, ctx.axis, ctx.keepdim)), None, None, None, None
+
+
+def _gather(a: np.ndarray, idx: np.ndarray, axis: Any, keepdim: bool) -> np.ndarray:
+    if axis is None:
+        return np.take(a, idx)
+    v = np.take_along_axis(a, idx, axis)
+    return v if keepdim else np.squeeze(v, axis)
+
+
+def _scatter(g: np.ndarray, idx: np.ndarray, axis: Any, keepdim: bool, shape: tuple) -> Any:
+    out = np.zeros(shape, g.dtype)
+    if axis is None:
+        out.reshape(-1)[idx] = g
+        return out
+    np.put_along_axis(out, idx, g if keepdim else np.expand_dims(g, axis), axis)
+    return out
+
+
+def _selector(name: str) -> type:
+    return type(name, (_Select,), {"_name": name})
+
+
+MaxDim, MinDim = _selector("MaxBackward0"), _selector("MinBackward0")
+MedianAll, MedianDim = _selector("MedianBackward0"), _selector("MedianBackward1")
+ModeDim, SortDim, TopkDim = (_selector("ModeBackward0"), _selector("SortBackward0"),
+                             _selector("TopkBackward0"))
+
+
+def _values_indices(input: Tensor, fn: type, idx: np.ndarray, axis: Any, keepdim: bool,
+                    rt: type) -> Any:
+    if axis is None:   # 0-d input: the value itself, index 0
+        zero = np.zeros((), np.int64)
+        return rt(fn.apply(input, zero, None, keepdim), _make(zero.copy()))
+    values = fn.apply(input, idx, axis, keepdim)
+    return rt(values, _make(idx if keepdim else np.squeeze(idx, axis)))
+
+
+def _minmax(op: str, np_arg: Any, whole: type, by_dim: type, other_op: str) -> Any:
+    def reduce(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
+        if isinstance(dim, Tensor):   # torch.max(a, b): elementwise
+            fn = getattr(sys.modules["ember"], other_op, None)
+            if fn is None:
+                raise NotImplementedError(f"{op}(input, other): ember.{other_op} is missing")
+            return fn(input, dim)
+        a = _arr(input, op)
+        if dim is None:
+            _nonempty(a, None, op)
+            return whole.apply(input, None, False)
+        axis = _dim1(a, dim, op)
+        rt = getattr(return_types, op)
+        if axis is None:
+            return _values_indices(input, by_dim, None, None, keepdim, rt)
+        _nonempty(a, (axis,), op)
+        idx = np_arg(a, axis=axis, keepdims=True)
+        return _values_indices(input, by_dim, idx, axis, keepdim, rt)
+    reduce.__name__ = op
+    reduce.__doc__ = (f"Whole-tensor {op} (0-d), or ({op} values, indices) along dim as "
+                      f"torch.return_types.{op} (torch.{op}).")
+    return reduce
+
+
+max = _minmax("max", np.argmax, MaxAll, MaxDim, "maximum")
+min = _minmax("min", np.argmin, MinAll, MinDim, "minimum")
+
+
+def _amaxmin(op: str, fn: type) -> Any:
+    def reduce(input: Tensor, dim: Any = (), keepdim: bool = False, *, out: Any = None) -> Tensor:
+        a = _arr(input, op)
+        axes = _axes(a, dim, op)
+        _nonempty(a, axes, op)
+        return fn.apply(input, axes, keepdim)
+    reduce.__name__ = op
+    reduce.__doc__ = f"{op} over dim (all by default); gradient split among ties (torch.{op})."
+    return reduce
+
+
+amax, amin = _amaxmin("amax", AMax), _amaxmin("amin", AMin)
+
+
+def _arg(op: str, np_fn: Any) -> Any:
+    def reduce(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+        a = _arr(input, op)
+        if a.dtype.kind == "b":
+            raise RuntimeError(f"{op}(): does not support bool input (convert it first, e.g. "
+                               "x.int())")
+        if dim is None:
+            _nonempty(a, None, op, IndexError)
+            return _make(np.asarray(np_fn(a, axis=None, keepdims=keepdim), np.int64))
+        axis = _dim1(a, dim, op)
+        if axis is None:
+            return _make(np.zeros((), np.int64))
+        _nonempty(a, (axis,), op)
+        return _make(np_fn(a, axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
+    reduce.__name__ = op
+    reduce.__doc__ = f"Index of the first {op[3:]} (of the flattened input when dim is None)."
+    return reduce
+
+
+argmax, argmin = _arg("argmax", np.argmax), _arg("argmin", np.argmin)
+
+
+# ----------------------------------------------------------------------------- var / std
+class Var(Function):
+    _raw = True
+    _name = "VarBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, correction: Any, keepdim: bool) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        ctx.dof = _count(a.shape, axes) - correction
+        ctx.save_for_backward(a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.var(a, axis=axes, ddof=correction, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        centred = x - np.mean(x, axis=ctx.axes, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _keep(g, ctx) * (2 / ctx.dof) * centred, None, None, None   # 2(x-μ)/(N-c)
+
+
+class Std(Function):
+    _raw = True
+    _name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, correction: Any, keepdim: bool) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        ctx.dof = _count(a.shape, axes) - correction
+        with np.errstate(invalid="ignore", divide="ignore"):
+            y = np.asarray(np.std(a, axis=axes, ddof=correction, keepdims=keepdim))
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        # d std = (x-μ) / ((N-c)·std), 0 where std = 0 (as torch)
+        x, y = ctx.saved_tensors
+        y = _keep(y, ctx)
+        zero = _data_of(y) == 0
+        centred = x - np.mean(x, axis=ctx.axes, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (_keep(g, ctx) * ~zero / (ctx.dof * (y + zero))) * centred, None, None, None
+
+
+def _var_args(op: str, input: Tensor, dim: Any, unbiased: Any, correction: Any) -> tuple:
+    a = _arr(input, op)
+    if a.dtype.kind != "f":
+        raise RuntimeError(
+            f"std and var only support floating point and complex dtypes ({op}() got a "
+            f"{_backend.from_np(a.dtype)} tensor of shape {list(a.shape)}; convert it first, "
+            "e.g. x.float())")
+    if isinstance(dim, bool):   # the old var(input, unbiased)
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return a, _axes(a, dim, op), correction
+
+
+def var(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None, out: Any = None) -> Tensor:
+    """Variance over dim with Bessel's correction= (default 1) (torch.var)."""
+    a, axes, c = _var_args("var", input, dim, unbiased, correction)
+    return Var.apply(input, axes, c, keepdim)
+
+
+def std(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+        correction: Any = None, out: Any = None) -> Tensor:
+    """Standard deviation over dim with correction= (default 1) (torch.std)."""
+    a, axes, c = _var_args("std", input, dim, unbiased, correction)
+    return Std.apply(input, axes, c, keepdim)
+
+
+def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
+    """(var, mean) over dim (torch.var_mean)."""
+    a, axes, c = _var_args("var_mean", input, dim, unbiased, correction)
+    return Var.apply(input, axes, c, keepdim), Mean.apply(input, axes, keepdim, None)
+
+
+def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+             correction: Any = None) -> tuple:
+    """(std, mean) over dim (torch.std_mean)."""
+    a, axes, c = _var_args("std_mean", input, dim, unbiased, correction)
+    return Std.apply(input, axes, c, keepdim), Mean.apply(input, axes, keepdim, None)
+
+
+# ----------------------------------------------------------------------------- logsumexp
+class LogSumExp(Function):
+    _raw = True
+    _name = "LogsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axes: Any, keepdim: bool) -> Any:
+        _setup(ctx, a, axes, keepdim)
+        x = a if a.dtype.kind == "f" else a.astype(_backend.default_float())
+        m = np.amax(x, axis=axes, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0)   # stable: shift by the max, unless it is ±inf
+        with np.errstate(divide="ignore", over="ignore"):
+            y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        if not keepdim:
+            y = np.squeeze(y, axis=axes)
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors
+        return _keep(g, ctx) * np.exp(x - _keep(y, ctx)), None, None   # d lse = softmax
+
+
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False, *, out: Any = None) -> Tensor:
+    """log(sum(exp(x))) over dim, computed stably (torch.logsumexp)."""
+    a = _arr(input, "logsumexp")
+    return LogSumExp.apply(input, _axes(a, dim, "logsumexp"), keepdim)
+
+
+# ----------------------------------------------------------------------------- all / any / count
+def _logical(op: str, np_fn: Any) -> Any:
+    def reduce(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
+        a = _arr(input, op)
+        r = np.asarray(np_fn(a, axis=_axes(a, dim, op), keepdims=keepdim))
+        return _make(r.astype(np.uint8) if a.dtype == np.uint8 else r)
+    reduce.__name__ = op
+    reduce.__doc__ = f"Whether {op} elements are nonzero, over dim (torch.{op}); bool result."
+    return reduce
+
+
+all, any = _logical("all", np.all), _logical("any", np.any)
+
+
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """Number of nonzero elements over dim, int64 (torch.count_nonzero)."""
+    a = _arr(input, "count_nonzero")
+    axes = _axes(a, dim, "count_nonzero")
+    return _make(np.asarray(np.count_nonzero(a, axis=axes), np.int64))
+
+
+# ----------------------------------------------------------------------------- cumsum / cumprod
+def _rev_cumsum(g: Any, axis: int) -> Any:
+    """sum_{j >= i} g_j along axis."""
+    if isinstance(g, Tensor):
+        return np.sum(g, axis=axis, keepdims=True) - np.cumsum(g, axis=axis) + g
+    return np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis)
+
+
+class CumSum(Function):
+    _raw = True
+    _name = "CumsumBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axis: Any, dtype: Any) -> Any:
+        ctx.axis = axis
+        if axis is None:   # 0-d
+            return a.astype(dtype or a.dtype)
+        return np.cumsum(a, axis=axis, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if ctx.axis is None:
+            return g, None, None
+        return _rev_cumsum(g, ctx.axis), None, None   # d cumsum = reversed cumsum
+
+
+class CumProd(Function):
+    _raw = True
+    _name = "CumprodBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axis: Any, dtype: Any) -> Any:
+        ctx.axis = axis
+        if axis is None:
+            return a.astype(dtype or a.dtype)
+        y = np.cumprod(a, axis=axis, dtype=dtype)
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        axis = ctx.axis
+        if axis is None:
+            return g, None, None
+        x, y = ctx.saved_tensors
+        xd = _data_of(x)
+        zero = xd == 0
+        if not zero.any():     # d y_i/d x_k = y_i / x_k for i >= k
+            return _rev_cumsum(g * y, axis) / x, None, None
+        # With zeros: for each position k, the cumulative product with x_k replaced by 1.
+        n = xd.shape[axis]
+        pos = np.arange(n).reshape((n,) + (1,) * (xd.ndim - axis - 1))
+        grad = 0
+        for k in range(n):
+            at_k = pos == k
+            c = np.cumprod(x * ~at_k + at_k, axis=axis)
+            grad = grad + at_k * np.sum(g * c * (pos >= k), axis=axis, keepdims=True)
+        return grad, None, None
+
+
+def _scan(op: str, fn: type) -> Any:
+    def scan(input: Tensor, dim: Any, *, dtype: Any = None, out: Any = None) -> Tensor:
+        a = _arr(input, op)
+        return fn.apply(input, _dim1(a, dim, op), _int_dtype(a, dtype))
+    scan.__name__ = op
+    scan.__doc__ = f"Cumulative {op[3:]} along dim; ints and bool give int64 (torch.{op})."
+    return scan
+
+
+cumsum, cumprod = _scan("cumsum", CumSum), _scan("cumprod", CumProd)
+
+
+# ----------------------------------------------------------------------------- sorting
+def _argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable argsort; descending keeps equal elements in their original order, NaN first."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    n = a.shape[axis]
+    rev = np.argsort(np.flip(a, axis), axis=axis, kind="stable")
+    return (n - 1) - np.flip(rev, axis)
+
+
+def _no_bool(a: np.ndarray, op: str, exc: type = RuntimeError) -> None:
+    if a.dtype.kind == "b":
+        raise exc(f"{op} does not support bool dtypes on CPU (got a bool tensor of shape "
+                  f"{list(a.shape)}); convert it first, e.g. x.int()")
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *,
+         out: Any = None) -> Any:
+    """Sorted values and their indices along dim, as torch.return_types.sort (torch.sort)."""
+    a = _arr(input, "sort")
+    axis = _dim1(a, dim, "sort")
+    if axis is None:
+        return _values_indices(input, SortDim, None, None, True, return_types.sort)
+    idx = _argsort(a, axis, descending)
+    return return_types.sort(SortDim.apply(input, idx, axis, True), _make(idx))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """Indices that sort input along dim (torch.argsort)."""
+    a = _arr(input, "argsort")
+    axis = _dim1(a, dim, "argsort")
+    if axis is None:
+        return _make(np.zeros((), np.int64))
+    return _make(_argsort(a, axis, descending))
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,
+         out: Any = None) -> Any:
+    """The k largest (or smallest) values along dim and their indices (torch.topk)."""
+    a = _arr(input, "topk")
+    _no_bool(a, "topk")
+    axis = _dim1(a, dim, "topk")
+    n = a.shape[axis] if axis is not None else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(
+            f"topk(): selected index k out of range (k={k}, but dim {dim} of the input of "
+            f"shape {list(a.shape)} has size {n})")
+    if axis is None:
+        return _values_indices(input, TopkDim, None, None, True, return_types.topk)
+    idx = np.take(_argsort(a, axis, largest), np.arange(k), axis=axis)
+    return return_types.topk(TopkDim.apply(input, idx, axis, True), _make(idx))
+
+
+def median(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
+    """Lower median of all elements (0-d), or (values, indices) along dim (torch.median)."""
+    a = _arr(input, "median")
+    if a.dtype.kind == "b":
+        raise NotImplementedError(
+            "\"median_cpu\" not implemented for 'Bool' (median() of a bool tensor; convert it "
+            "first, e.g. x.int())")
+    if dim is None:
+        if a.size == 0:
+            return _make(np.asarray(np.nan, a.dtype if a.dtype.kind == "f"
+                                    else _backend.default_float()))
+        flat = a.reshape(-1)
+        nans = np.isnan(flat) if flat.dtype.kind == "f" else None
+        if nans is not None and nans.any():   # torch: NaN is the median of anything with NaN
+            idx = np.argmax(nans)
+        else:
+            k = (flat.size - 1) // 2
+            idx = np.argpartition(flat, k)[k]
+        return MedianAll.apply(input, np.asarray(idx, np.int64), None, False)
+    axis = _dim1(a, dim, "median")
+    if axis is None:
+        return _values_indices(input, MedianDim, None, None, keepdim, return_types.median)
+    _nonempty(a, (axis,), "median")
+    k = (a.shape[axis] - 1) // 2
+    idx = np.take(np.argpartition(a, k, axis=axis), [k], axis=axis)
+    if a.dtype.kind == "f":
+        nans = np.isnan(a)
+        idx = np.where(np.any(nans, axis=axis, keepdims=True),
+                       np.argmax(nans, axis=axis, keepdims=True), idx)
+    return _values_indices(input, MedianDim, idx.astype(np.int64, copy=False), axis, keepdim,
+                           return_types.median)
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:
+    """Most frequent value along dim (smallest on ties) and its last index (torch.mode)."""
+    a = _arr(input, "mode")
+    axis = _dim1(a, dim, "mode")
+    if axis is None:
+        return _values_indices(input, ModeDim, None, None, keepdim, return_types.mode)
+    _nonempty(a, (axis,), "mode")
+    order = np.argsort(a, axis=axis, kind="stable")
+    s = np.moveaxis(np.take_along_axis(a, order, axis), axis, -1)
+    n = s.shape[-1]
+    new = np.ones(s.shape, bool)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    pos = np.arange(n)
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    best = np.argmax(pos - start, axis=-1)   # end of the first longest run: smallest value
+    idx = np.take_along_axis(np.moveaxis(order, axis, -1), best[..., None], -1)
+    return _values_indices(input, ModeDim, np.moveaxis(idx, -1, axis), axis, keepdim,
+                           return_types.mode)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,
+           return_counts: bool = False, dim: Any = None) -> Any:
+    """Unique elements (sorted), optionally inverse indices and counts (torch.unique)."""
+    a = _arr(input, "unique")
+    axis = None if dim is None else wrap_dim(int(dim), a.ndim, "unique")
+    res = np.unique(a, return_inverse=return_inverse, return_counts=return_counts, axis=axis)
+    if not (return_inverse or return_counts):
+        return _make(res)
+    out = [_make(res[0])]
+    if return_inverse:
+        inv = res[1].astype(np.int64, copy=False)
+        out.append(_make(inv.reshape(a.shape) if axis is None else inv.reshape(-1)))
+    if return_counts:
+        out.append(_make(res[-1].astype(np.int64, copy=False)))
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------- Tensor methods
+def _unique_method(self: Tensor, sorted: bool = True, return_inverse: bool = False,
+                   return_counts: bool = False, dim: Any = None) -> Any:
+    return unique(self, sorted, return_inverse, return_counts, dim)
+
+
+attach({
+    "sum": sum, "mean": mean, "prod": prod, "max": max, "min": min, "amax": amax, "amin": amin,
+    "argmax": argmax, "argmin": argmin, "var": var, "std": std, "logsumexp": logsumexp,
+    "all": all, "any": any, "cumsum": cumsum, "cumprod": cumprod,
+    "median": median, "mode": mode, "topk": topk, "sort": sort, "argsort": argsort,
+    "unique": _unique_method, "count_nonzero": count_nonzero, "nansum": nansum,
+    "nanmean": nanmean,
+})
+
+
+# ----------------------------------------------------------------------------- NumPy protocol
+def _np_dtype(dtype: Any) -> Any:
+    return None if dtype is None else _backend.from_np(np.dtype(dtype))
+
+
+def _np_reduction(fn: Any, with_dtype: bool = True) -> Any:
+    def call(a: Tensor, axis: Any = None, dtype: Any = None, out: Any = None,
+             keepdims: bool = False, **kw: Any) -> Tensor:
+        if out is not None or kw:
+            raise TypeError(f"ember: np.{fn.__name__} on Tensors takes only axis, dtype, "
+                            f"keepdims (got {sorted(kw) + (['out'] if out is not None else [])})")
+        if axis == ():   # NumPy: no axes means no reduction (torch would reduce all)
+            return a
+        if with_dtype:
+            return fn(a, axis, keepdims, dtype=_np_dtype(dtype))
+        return fn(a, axis, keepdims)
+    return call
+
+
+def _np_max_like(fn: Any) -> Any:
+    def call(a: Tensor, axis: Any = None, out: Any = None, keepdims: bool = False) -> Tensor:
+        return a if axis == () else fn(a, axis, keepdims)
+    return call
+
+
+def _np_scan(fn: Any) -> Any:
+    def call(a: Tensor, axis: Any = None, dtype: Any = None, out: Any = None) -> Tensor:
+        if axis is None:
+            a, axis = np.reshape(a, (-1,)), 0
+        return fn(a, axis, dtype=_np_dtype(dtype))
+    return call
+
+
+def _np_var_like(fn: Any) -> Any:
+    def call(a: Tensor, axis: Any = None, dtype: Any = None, out: Any = None, ddof: Any = 0,
+             keepdims: bool = False) -> Tensor:
+        return fn(a, axis, keepdim=keepdims, correction=ddof)
+    return call
+
+
+def _np_arg(fn: Any) -> Any:
+    def call(a: Tensor, axis: Any = None, out: Any = None, *, keepdims: bool = False) -> Tensor:
+        return fn(a, axis, keepdims)
+    return call
+
+
+proto.register_functions({
+    np.sum: _np_reduction(sum), np.mean: _np_reduction(mean), np.prod: _np_reduction(_prod_dims),
+    np.nansum: _np_reduction(nansum), np.max: _np_max_like(amax), np.amax: _np_max_like(amax),
+    np.min: _np_max_like(amin), np.amin: _np_max_like(amin), np.cumsum: _np_scan(cumsum),
+    np.cumprod: _np_scan(cumprod), np.var: _np_var_like(var), np.std: _np_var_like(std),
+    np.argmax: _np_arg(argmax), np.argmin: _np_arg(argmin),
+    np.all: _np_max_like(all), np.any: _np_max_like(any),
+})

@@ -1,0 +1,97 @@
+"""_backend against torch: promotion (promote_types, result_type, can_cast) over every dtype
+pair and operand kind, default dtype, dtypes' attributes."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember import _backend
+
+NAMES = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"]
+E = {n: getattr(ember, n) for n in NAMES}
+T = {n: getattr(torch, n) for n in NAMES}
+SCALARS = {"bool": True, "int64": 3, "float32": 2.5}   # a Python number of each category
+
+
+def operands(kind, name):
+    """(ember operand, torch operand) of a kind: 'dim' tensor, '0d' tensor or Python 'scalar'."""
+    if kind == "dim":
+        return ember.zeros(2, dtype=E[name]), torch.zeros(2, dtype=T[name])
+    if kind == "0d":
+        return ember.zeros((), dtype=E[name]), torch.zeros((), dtype=T[name])
+    return SCALARS[name], SCALARS[name]
+
+
+KINDS = [(k, n) for k in ("dim", "0d") for n in NAMES] + [("scalar", n) for n in SCALARS]
+
+
+@pytest.mark.parametrize("default", ["float32", "float64"])
+def test_result_type_exhaustive(default):
+    torch.set_default_dtype(T[default])
+    ember.set_default_dtype(E[default])
+    bad = []
+    try:
+        for (k1, n1), (k2, n2) in itertools.product(KINDS, KINDS):
+            e1, t1 = operands(k1, n1)
+            e2, t2 = operands(k2, n2)
+            try:
+                want = torch.result_type(t1, t2)
+            except (TypeError, RuntimeError):
+                continue
+            got = _backend.api_result_type(e1, e2)
+            if got.name != str(want).split(".")[1]:
+                bad.append(f"{k1} {n1} + {k2} {n2}: ember {got.name}, torch {want}")
+            # the internal array-level rule the ops use
+            a1 = e1._data if isinstance(e1, ember.Tensor) else e1
+            a2 = e2._data if isinstance(e2, ember.Tensor) else e2
+            if _backend.from_np(_backend.result_type(a1, a2)).name != got.name:
+                bad.append(f"{k1} {n1} + {k2} {n2}: internal result_type differs")
+    finally:
+        torch.set_default_dtype(torch.float32)
+        ember.set_default_dtype(ember.float32)
+    assert not bad, "\n".join(bad)
+
+
+def test_promote_types_and_can_cast_exhaustive():
+    for n1, n2 in itertools.product(NAMES, NAMES):
+        want = torch.promote_types(T[n1], T[n2])
+        assert _backend.api_promote_types(E[n1], E[n2]).name == str(want).split(".")[1], (n1, n2)
+        assert _backend.promote_types(E[n1].np, E[n2].np) == E[str(want).split(".")[1]].np
+        assert _backend.can_cast(E[n1], E[n2]) == torch.can_cast(T[n1], T[n2]), (n1, n2)
+
+
+def test_result_type_rejects_non_numbers():
+    with pytest.raises(TypeError):
+        _backend.api_result_type(ember.zeros(2), "a")
+
+
+def test_default_dtype():
+    assert ember.get_default_dtype() is ember.float32
+    with pytest.raises(TypeError):
+        torch.set_default_dtype(torch.int64)
+    with pytest.raises(TypeError):
+        ember.set_default_dtype(ember.int64)
+    ember.set_default_dtype(ember.float64)
+    try:
+        assert ember.tensor([1.5]).dtype is ember.float64
+        assert ember.tensor([1]).dtype is ember.int64
+        assert (ember.tensor([1]) * 2.5).dtype is ember.float64
+    finally:
+        ember.set_default_dtype(ember.float32)
+
+
+def test_dtype_attributes():
+    for n in NAMES:
+        e, t = E[n], T[n]
+        assert repr(e) == repr(t).replace("torch", "ember")
+        assert e.is_floating_point == t.is_floating_point
+        assert e.is_signed == t.is_signed
+        assert e.itemsize == t.itemsize
+        assert _backend.to_np(e) == np.dtype(n if n != "bool" else np.bool_)
+    assert ember.float is ember.float32 and ember.double is ember.float64
+    assert ember.long is ember.int64 and ember.int is ember.int32 and ember.half is ember.float16
+    with pytest.raises(TypeError):
+        _backend.from_np(np.dtype(np.complex64))
