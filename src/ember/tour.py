@@ -46,7 +46,7 @@ def chapter_dot() -> None:
     X = torch.tensor([[73., 80., 75.], [93., 88., 93.], [89., 91., 90.]])
     W = torch.tensor([[0.5], [0.2], [0.3]])
     H = X @ W
-    print("X (3 samples x 3 features) @ W (3 x 1) =", H.squeeze().tolist())
+    print("X (3 samples x 3 features) @ W (3 x 1) =", [round(v, 2) for v in H.squeeze().tolist()])
     w1, w2, w3 = W.squeeze().tolist()
     x1, x2, x3 = X[0].tolist()
     print(f"first row by hand: w1*x1 + w2*x2 + w3*x3 = {w1 * x1 + w2 * x2 + w3 * x3:.1f}")

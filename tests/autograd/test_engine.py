@@ -321,3 +321,79 @@ def test_node_hooks(rng):
         y.backward(type(a)(np.ones(3)) if a is ea else torch.ones(3, dtype=torch.float64))
         res.append(seen)
     assert res[0] == res[1]
+
+
+# ------------------------------------------------------------------ in-place ops on views
+VIEW_CASES = {
+    "select_mul": lambda lib, b, w: b[0].mul_(2),
+    "column_zero": lambda lib, b, w: b[:, 0].zero_(),
+    "view_add": lambda lib, b, w: b.view(-1).add_(1),
+    "transpose_row_mul_tensor": lambda lib, b, w: b.t()[1].mul_(w),
+    "slice_exp": lambda lib, b, w: b[:, 1:].exp_(),
+    "nested_views": lambda lib, b, w: b[1:][0][1:].mul_(w[:2]),
+    "view_then_read": lambda lib, b, w: b[0].mul_(w),
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIEW_CASES))
+def test_inplace_on_view_grads(case, rng):
+    x = rng.standard_normal((2, 3))
+    w = rng.standard_normal(3)[:2] if case == "transpose_row_mul_tensor" else \
+        rng.standard_normal(3)
+    ea, ta = pair(x)
+    ew, tw = pair(w)
+    grads = []
+    g = rng.standard_normal((2, 3))
+    for lib, a, wt in ((ember, ea, ew), (torch, ta, tw)):
+        b = a * 1
+        v = VIEW_CASES[case](lib, b, wt)
+        assert b.grad_fn.name().split("::")[-1] == "CopySlices"
+        assert v._version == b._version >= 1
+        y = b * b.sin() + v.sum()   # uses both the base and the view after the write
+        y.backward(lib.tensor(g))
+        grads.append((a.grad, wt.grad))
+    close(grads[0][0], grads[1][0])
+    if grads[1][1] is not None:
+        close(grads[0][1], grads[1][1])
+    else:
+        assert grads[0][1] is None
+
+
+def test_inplace_on_view_values_and_double_backward(rng):
+    x = rng.standard_normal((2, 3))
+
+    def f(a):
+        b = a * 1
+        b[0].mul_(a[1])
+        return b * b
+
+    ea, ta = pair(x)
+    close(f(ea), f(ta))
+    g = rng.standard_normal((2, 3))
+    (eg,) = ember.autograd.grad(f(ea), ea, ember.tensor(g), create_graph=True)
+    (tg,) = torch.autograd.grad(f(ta), ta, torch.tensor(g), create_graph=True)
+    close(eg, tg)
+    (egg,) = ember.autograd.grad(eg, ea, ember.tensor(g))
+    (tgg,) = torch.autograd.grad(tg, ta, torch.tensor(g))
+    close(egg, tgg)
+    assert ember.autograd.gradcheck(f, (ea,))
+
+
+def test_inplace_on_view_errors():
+    ea, ta = pair([1.0, 2.0, 3.0])
+    raises_like(lambda: ea[0:2].mul_(2), lambda: ta[0:2].mul_(2),
+                "a view of a leaf Variable that requires grad")
+    ew, tw = pair([1.0, 2.0, 3.0, 4.0])
+    raises_like(lambda: ember.zeros(3, 1).expand(3, 4).add_(ew),
+                lambda: torch.zeros(3, 1).expand(3, 4).add_(tw),
+                "more than one element of the written-to tensor")
+
+
+def test_inplace_on_view_without_grad_mode():
+    a = ember.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    with ember.no_grad():
+        a[0].mul_(10)
+    assert a.tolist() == [[10.0, 20.0], [3.0, 4.0]] and a.is_leaf
+    b = ember.zeros(2, 2)
+    b[1].add_(1)   # nothing requires grad: a plain write
+    assert b.tolist() == [[0.0, 0.0], [1.0, 1.0]] and b.grad_fn is None

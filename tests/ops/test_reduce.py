@@ -214,9 +214,10 @@ def test_zeros_in_product(name, rng):
 
 @pytest.mark.parametrize("name,kw", [("max", {}), ("min", {}), ("amax", {"dim": 1}),
                                      ("amin", {}), ("amax", {"dim": (0, 1)}),
-                                     ("max", {"dim": 1}), ("norm", {"p": INF, "dim": 1})])
+                                     ("max", {"dim": 1}), ("norm", {"p": INF, "dim": 1}),
+                                     ("median", {})])
 def test_tie_gradients(name, kw, rng):
-    x = np.array([[1.0, 3.0, 3.0, 2.0], [-5.0, 0.5, -5.0, -5.0]])
+    x = np.array([[1.0, 3.0, 3.0, 2.0], [2.0, 2.0, -5.0, 2.0]])   # ties at max and median
     if name.endswith("min"):
         x = -x
     check(*fns(name, kw), x, rng=rng)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _backend
 from .._tensor import Tensor, _make, _wrap_dim
+from ..autograd.function import Function
 from ..autograd.grad_mode import state as grad_state
 
 ndarray = np.ndarray
@@ -77,11 +78,21 @@ def broadcast_error(op: str, *arrays: Any) -> RuntimeError:
 
 
 def check_inplace(t: Tensor, op: str) -> None:
-    """torch refuses in-place ops on leaves that require grad while grad mode is on."""
-    if t._requires_grad and t.grad_fn is None and grad_state.enabled:
+    """torch refuses in-place ops on leaves that require grad (or views of them) while grad
+    mode is on."""
+    if not grad_state.enabled:
+        return
+    if t._requires_grad and t.grad_fn is None:
         raise RuntimeError(
             f"a leaf Variable that requires grad is being used in an in-place operation "
             f"({op}). Wrap the update in `with ember.no_grad():` or work on a clone().")
+    b = t._base
+    if b is not None and b._requires_grad and b.grad_fn is None:
+        raise RuntimeError(
+            f"a view of a leaf Variable that requires grad is being used in an in-place "
+            f"operation ({op} on a view of shape {list(t._data.shape)} of a leaf of shape "
+            f"{list(b._data.shape)}). Work on a clone() of the leaf, or wrap the update in "
+            "`with ember.no_grad():`.")
 
 
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
@@ -104,16 +115,14 @@ def commit_inplace(t: Tensor, res: Tensor, op: str) -> Tensor:
             f"{list(shape)}")
     node = res.grad_fn
     if node is not None:
-        if t._base is not None and grad_state.enabled:
-            raise RuntimeError(
-                f"{op}: an in-place operation on a view of another tensor, recorded for "
-                "autograd, is not supported by ember yet; apply it to a clone() or outside "
-                "the graph (with ember.no_grad())")
-        saved = node.__dict__.get("_saved")
+        saved = node._saved
         if saved and any(e[1] is t for e in saved):
+            # the op saved t's old value: keep a copy, since t is overwritten below
             snap = _make(dst.copy(), t._requires_grad, t.grad_fn, t._output_nr)
             node._saved = tuple((snap._data, snap, snap._vc, 0, -1) if e[1] is t else e
                                 for e in saved)
+        if t._base is not None and grad_state.enabled:
+            return _commit_view(t, res, op)
     np.copyto(dst, src, casting="unsafe")
     t._vc[0] += 1
     if node is not None:
@@ -121,6 +130,93 @@ def commit_inplace(t: Tensor, res: Tensor, op: str) -> Tensor:
         t._output_nr = res._output_nr
         t._requires_grad = True
     return t
+
+
+def _flat_index(v: ndarray, b: ndarray, op: str) -> ndarray:
+    """For a view array v into the C-contiguous array b: the flat index into b of each of v's
+    elements (an intp array of v's shape)."""
+    isz = b.itemsize
+    off, rem = divmod(v.__array_interface__["data"][0] - b.__array_interface__["data"][0], isz)
+    if (rem or not b.flags.c_contiguous or v.itemsize != isz
+            or any(st % isz for st in v.strides)):
+        raise RuntimeError(
+            f"{op}: an in-place operation recorded for autograd on this view (shape "
+            f"{list(v.shape)}, strides {list(v.strides)}) of a base of shape {list(b.shape)} "
+            "is not supported by ember; apply it to a clone()")
+    ar = np.arange(b.size, dtype=np.intp)
+    idx = np.lib.stride_tricks.as_strided(
+        ar[off:] if off >= 0 else ar, v.shape, [st // isz * ar.itemsize for st in v.strides])
+    if off < 0 or (idx.size and (idx.min() < 0 or idx.max() >= b.size)):
+        raise RuntimeError(f"{op}: the view does not lie inside its base tensor")
+    if any(st == 0 and n > 1 for st, n in zip(v.strides, v.shape)):
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before performing "
+            "the operation.")
+    return idx.copy()
+
+
+def _commit_view(t: Tensor, res: Tensor, op: str) -> Tensor:
+    """In-place op on a view t of base b (torch's CopySlices): b's history becomes 'b with
+    t's region replaced by res', and t's history a view of the new b."""
+    b = t._base
+    while b._base is not None:
+        b = b._base
+    idx = _flat_index(t._data, b._data, op)
+    new_b = CopySlices.apply(b, res, idx)   # writes res into b's (and so t's) memory
+    b.grad_fn, b._output_nr, b._requires_grad = new_b.grad_fn, 0, True
+    t._vc[0] += 1
+    if b._vc is not t._vc:
+        b._vc[0] += 1
+    view = AsStridedView.apply(b, idx)
+    t.grad_fn, t._output_nr, t._requires_grad = view.grad_fn, 0, True
+    return t
+
+
+class CopySlices(Function):
+    """base with the elements at flat positions idx replaced by src (in base's memory)."""
+
+    _raw = True
+    _name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx: Any, base: ndarray, src: ndarray, idx: ndarray) -> ndarray:
+        ctx.idx = idx
+        base.reshape(-1)[idx] = src   # base is C-contiguous: reshape(-1) is a view
+        return base
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        idx = ctx.idx
+        gb = None
+        if ctx.needs_input_grad[0]:   # d/dbase: 1 outside the written region, 0 inside
+            mask = np.ones(g.shape, dtype=bool)
+            mask.reshape(-1)[idx] = False
+            gb = g * mask
+        gs = AsStridedView.apply(g, idx) if isinstance(g, Tensor) else np.take(g, idx)
+        return gb, (gs if ctx.needs_input_grad[1] else None), None
+
+
+class AsStridedView(Function):
+    """The elements of x at flat positions idx (a view's value, recomputed from its base)."""
+
+    _raw = True
+    _name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: ndarray, idx: ndarray) -> ndarray:
+        ctx.shape, ctx.dtype, ctx.idx = x.shape, x.dtype, idx
+        return np.take(x, idx)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        # d take = scatter of g into zeros at idx
+        if isinstance(g, Tensor):
+            z = _make(np.zeros(ctx.shape, ctx.dtype))
+            return CopySlices.apply(z, g, ctx.idx), None
+        z = np.zeros(ctx.shape, g.dtype)
+        z.reshape(-1)[ctx.idx] = g
+        return z, None
 
 
 def _broadcastable(a: ndarray, b: ndarray) -> bool:

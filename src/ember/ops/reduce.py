@@ -368,7 +368,20 @@ def _selector(name: str) -> type:
 
 
 MaxDim, MinDim = _selector("MaxBackward0"), _selector("MinBackward0")
-MedianAll, MedianDim = _selector("MedianBackward0"), _selector("MedianBackward1")
+MedianDim = _selector("MedianBackward1")
+
+
+class MedianAll(AMax):
+    """Whole-tensor median: as torch, its gradient is split evenly among equal elements."""
+
+    _name = "MedianBackward0"
+
+    @classmethod
+    def forward(cls, ctx: Any, a: Any, idx: Any) -> Any:
+        _setup(ctx, a, None, False)
+        y = np.asarray(np.take(a, idx))
+        ctx.save_for_backward(a, y)
+        return y
 ModeDim, SortDim, TopkDim = (_selector("ModeBackward0"), _selector("SortBackward0"),
                              _selector("TopkBackward0"))
 
@@ -727,7 +740,7 @@ def median(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = 
         else:
             k = (flat.size - 1) // 2
             idx = np.argpartition(flat, k)[k]
-        return MedianAll.apply(input, np.asarray(idx, np.int64), None, False)
+        return MedianAll.apply(input, idx)
     axis = _dim1(a, dim, "median")
     if axis is None:
         return _values_indices(input, MedianDim, None, None, keepdim, return_types.median)
