@@ -6,7 +6,9 @@ from . import _backend
 from ._backend import (Generator, bool_ as bool, device, double, dtype, float, float16,  # noqa: A004
                        float32, float64, get_default_dtype, half, int, int8, int16, int32, int64,
                        long, set_default_dtype, short, uint8)
+from ._backend import api_promote_types as promote_types, api_result_type as result_type, can_cast
 from ._tensor import Size, Tensor
+from ._tensor_str import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from .ops.creation import *
@@ -16,6 +18,19 @@ from .ops.reduce import *
 from .ops.shape import *
 from .ops.indexing import *
 from .ops.linalg import *
-from . import autograd, linalg
+from . import autograd, linalg, nn
 
 __version__ = "0.1.0"
+
+
+def is_tensor(obj: object) -> bool:
+    """True if obj is an ember Tensor (torch.is_tensor)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()

@@ -281,8 +281,7 @@ class Tensor:
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Compute the gradient of this tensor w.r.t. graph leaves, accumulating into `.grad`."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut from the graph (in-place changes are seen)."""
@@ -417,3 +416,6 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
             f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
             f"but got {dim})")
     return dim + n if dim < 0 else dim
+
+
+from . import autograd as _autograd  # noqa: E402  (loaded by the grad_mode import above)

@@ -323,3 +323,12 @@ def test_once_differentiable_delayed_error():
         tg.sum().backward()
     with pytest.raises(RuntimeError, match="once_differentiable"):
         eg.backward(ember.ones(2, dtype=ember.float64))
+
+
+def test_mark_dirty_on_leaf_errors():
+    ex, tx = pair([1.0, 2.0])
+    with pytest.raises(RuntimeError) as te:
+        T["Dirty"].apply(tx)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad") as ee:
+        E["Dirty"].apply(ex)
+    assert "in-place" in str(te.value) and "in-place" in str(ee.value)

@@ -112,10 +112,12 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
         if node not in deps:
             deps[node] = 0
             stack.append(node)
-    order = []
+    order: list = []
+    track = order.append if inputs is not None else None   # `order` only serves `inputs`
     while stack:
         node = stack.pop()
-        order.append(node)
+        if track is not None:
+            track(node)
         if isinstance(node, Tensor):
             continue
         for e in node._next:
@@ -328,8 +330,10 @@ def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool,
     if node._raw:
         if create_graph:
             node._as_tensors = True
-            grads = type(node).backward(node, *buf)
-            node._as_tensors = False
+            try:
+                grads = type(node).backward(node, *buf)
+            finally:
+                node._as_tensors = False
         else:
             grads = type(node).backward(node, *buf)
     else:

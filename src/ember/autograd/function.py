@@ -239,6 +239,11 @@ def _record(ctx: Function, args: tuple, vals: Any, out: Any, Tensor: type) -> An
         elif isinstance(o, Tensor):
             diff = o._data.dtype.kind in _DIFF_KINDS and id(o) not in non_diff
             if id(o) in ctx._dirty:     # modified in place: it keeps its identity
+                if o.grad_fn is None and o._requires_grad:
+                    raise RuntimeError(
+                        f"a leaf Variable that requires grad has been used in an in-place "
+                        f"operation ({type(ctx).__name__} marked it dirty); apply it to a "
+                        "clone() of the leaf")
                 o._vc[0] += 1
             elif any(o is a for a in args):
                 o = _tensor._make(o._data, False, None, 0, o._vc)

@@ -1,0 +1,16 @@
+"""`ember.nn`: modules, layers, losses, init and functional, as `torch.nn`."""
+
+from . import functional, init, utils
+from .module import Module, register_module_forward_hook, register_module_forward_pre_hook
+from .modules.activation import *
+from .modules.container import *
+from .modules.flatten import *
+from .modules.linear import *
+from .modules.dropout import *
+from .modules.sparse import *
+from .modules.normalization import *
+from .modules.batchnorm import *
+from .modules.distance import *
+from .modules.attention import *
+from .modules.loss import *
+from .parameter import Buffer, Parameter

@@ -1,0 +1,1 @@
+"""`ember.nn.init`: parameter initialisation (being written)."""
