@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from core import WORKLOADS  # noqa: E402
+
 from harness import compare, fmt_time, print_rows  # noqa: E402
 
 

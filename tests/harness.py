@@ -48,7 +48,8 @@ def _outputs(o):
 
 def assert_close_tensor(e, t, rtol=1e-5, atol=1e-6, what="output"):
     assert isinstance(e, ember.Tensor), f"{what}: ember returned {type(e).__name__}"
-    assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} != torch {tuple(t.shape)}"
+    assert tuple(e.shape) == tuple(t.shape), (
+        f"{what}: shape {tuple(e.shape)} != torch {tuple(t.shape)}")
     assert same_dtype(e.dtype, t.dtype), f"{what}: dtype {e.dtype} != torch {t.dtype}"
     ev = e.detach().numpy()
     tv = t.detach().numpy()

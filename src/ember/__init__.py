@@ -18,7 +18,8 @@ from .ops.reduce import *
 from .ops.shape import *
 from .ops.indexing import *
 from .ops.linalg import *
-from . import autograd, linalg, nn
+from . import autograd, linalg, nn, optim, utils
+from .serialization import load, save
 
 __version__ = "0.1.0"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .._tensor import RemovableHandle, Tensor
 from ..autograd.grad_mode import no_grad
@@ -440,7 +441,8 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Cast floating-point parameters and buffers (to(dtype)); to(device) checks the
         device."""
-        from .._backend import check_device, dtype as dtype_cls
+        from .._backend import check_device
+        from .._backend import dtype as dtype_cls
         dt = kwargs.get("dtype")
         for a in args:
             if isinstance(a, dtype_cls):
