@@ -146,30 +146,45 @@ class Function:
         """Run forward and, when grad mode is on and an input requires grad, record the node."""
         Tensor = _tensor.Tensor
         ctx = object.__new__(cls)
-        record = False
         if cls._raw:
-            if state.enabled:
-                vals = []
-                needs = []
-                for a in args:
-                    if isinstance(a, Tensor):
-                        vals.append(a._data)
-                        r = a._requires_grad
-                        record |= r
-                        needs.append(r)
-                    else:
-                        vals.append(a)
-                        needs.append(False)
-                ctx.needs_input_grad = tuple(needs)
-            else:
+            if not state.enabled:
                 vals = [a._data if isinstance(a, Tensor) else a for a in args]
-                ctx.needs_input_grad = (False,) * len(args)
+                ctx.needs_input_grad = _NO_GRAD[len(args)] if len(args) < 8 else \
+                    (False,) * len(args)
+                return _wrap_plain(cls.forward(ctx, *vals, **kwargs))
+            # One pass builds the arrays, needs_input_grad and the graph edges.
+            vals = []
+            needs = []
+            nxt = []
+            record = False
+            for a in args:
+                if isinstance(a, Tensor):
+                    d = a._data
+                    vals.append(d)
+                    if a._requires_grad:
+                        record = True
+                        needs.append(True)
+                        fn = a.grad_fn
+                        nxt.append((a if fn is None else fn, a._output_nr, d.shape, d.dtype))
+                        continue
+                else:
+                    vals.append(a)
+                needs.append(False)
+                nxt.append(None)
+            ctx.needs_input_grad = tuple(needs)
             out = cls.forward(ctx, *vals, **kwargs)
-            if record:
-                return _record(ctx, args, vals, out, Tensor)
-            if type(out) is not tuple:
-                return _tensor._make(out if type(out) is ndarray else np.asarray(out))
-            return tuple(_tensor._make(o if type(o) is ndarray else np.asarray(o)) for o in out)
+            if not record:
+                return _wrap_plain(out)
+            ctx._next = tuple(nxt)
+            if type(out) is ndarray and not state.anomaly and "_non_diff" not in ctx.__dict__:
+                # the common case: one float array out
+                if out.dtype.kind in _DIFF_KINDS:
+                    res = _tensor._make(out, True, ctx)
+                    to_save = ctx.__dict__.pop("_to_save", None)
+                    if to_save:
+                        ctx._saved = _resolve_saved(ctx, to_save, args, vals, (out,), (res,))
+                    return res
+            return _record(ctx, args, vals, out, Tensor)
 
         grad_on = state.enabled
         needs = []
@@ -192,6 +207,26 @@ class Function:
         return tuple(_plain_output(o, args) for o in out)
 
 
+_NO_GRAD = tuple((False,) * n for n in range(8))
+
+
+def _wrap_plain(out: Any) -> Any:
+    """A raw op's outputs as Tensors that record nothing."""
+    if type(out) is ndarray:
+        return _tensor._make(out)
+    if type(out) is not tuple:
+        return _tensor._make(np.asarray(out))
+    return tuple(_tensor._make(o if type(o) is ndarray else np.asarray(o)) for o in out)
+
+
+def _edge(a: Any) -> tuple:
+    """The graph edge to tensor `a`: (its grad_fn or the leaf itself, output index, shape,
+    dtype)."""
+    fn = a.grad_fn
+    d = a._data
+    return (a if fn is None else fn, a._output_nr, d.shape, d.dtype)
+
+
 def _plain_output(o: Any, args: tuple) -> Any:
     """A user Function's output when nothing is recorded: an input returned as-is becomes a
     new Tensor sharing its data (torch returns a view)."""
@@ -201,16 +236,10 @@ def _plain_output(o: Any, args: tuple) -> Any:
 
 
 def _record(ctx: Function, args: tuple, vals: Any, out: Any, Tensor: type) -> Any:
-    """Wire the node into the graph: its edges, the saved values and the outputs."""
-    nxt = []
-    for a, n in zip(args, ctx.needs_input_grad):
-        if n:
-            fn = a.grad_fn
-            d = a._data
-            nxt.append((a if fn is None else fn, a._output_nr, d.shape, d.dtype))
-        else:
-            nxt.append(None)
-    ctx._next = tuple(nxt)
+    """Wire the node into the graph: its edges (built by apply for raw ops), the saved values
+    and the outputs."""
+    if not ctx._raw:
+        ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, ctx.needs_input_grad))
     d = ctx.__dict__
     if state.anomaly:
         ctx._trace = traceback.extract_stack()[:-3]

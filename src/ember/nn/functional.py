@@ -2,6 +2,7 @@
 `torch.nn.functional`). The ops live in `ember.ops`; this module only gathers them."""
 
 from ..ops.activation import *
+from ..ops.attention import *
 from ..ops.loss import *
 from ..ops.nn_ops import *
 from ..ops.norm import *

@@ -43,9 +43,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        new = Parameter(_make(self._data.copy()), self._requires_grad)
-        if self._grad is not None:
-            new._grad = _make(self._grad._data.copy())
+        new = type(self)(_make(self._data.copy()), self._requires_grad)   # no .grad, as torch
         memo[id(self)] = new
         return new
 
