@@ -18,6 +18,8 @@ from .ops.reduce import *
 from .ops.shape import *
 from .ops.indexing import *
 from .ops.linalg import *
+from .ops.activation import (celu, celu_, hardshrink, log_softmax, prelu, relu_, selu, selu_,
+                             softmax, threshold, threshold_)
 from . import autograd, linalg, nn, optim, utils
 from .serialization import load, save
 

@@ -381,8 +381,9 @@ class Tensor:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the "
                 "deepcopy protocol at the moment.")
-        new = type(self).__new__(type(self), _make(self._data.copy()))
-        new._requires_grad = self._requires_grad
+        if id(self) in memo:
+            return memo[id(self)]
+        new = _make(self._data.copy(), self._requires_grad)
         if self._grad is not None:
             new._grad = _make(self._grad._data.copy())
         memo[id(self)] = new

@@ -188,6 +188,7 @@ class Function:
 
         grad_on = state.enabled
         needs = []
+        record = False
         for a in args:
             r = grad_on and isinstance(a, Tensor) and a._requires_grad
             record |= r

@@ -1,7 +1,11 @@
 """`ember.nn`: modules, layers, losses, init and functional, as `torch.nn`."""
 
 from . import functional, init, utils
-from .module import Module, register_module_forward_hook, register_module_forward_pre_hook
+from .module import (Module, register_module_buffer_registration_hook,
+                     register_module_forward_hook, register_module_forward_pre_hook,
+                     register_module_full_backward_hook, register_module_full_backward_pre_hook,
+                     register_module_module_registration_hook,
+                     register_module_parameter_registration_hook)
 from .modules.activation import *
 from .modules.container import *
 from .modules.flatten import *

@@ -1,3 +1,3 @@
 """`ember.utils`: data loading and helpers, as torch.utils."""
 
-from . import data
+from . import data as data
