@@ -1,6 +1,6 @@
 """`ember.nn`: modules, layers, losses, init and functional, as `torch.nn`."""
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .module import (Module, register_module_buffer_registration_hook,
                      register_module_forward_hook, register_module_forward_pre_hook,
                      register_module_full_backward_hook, register_module_full_backward_pre_hook,
@@ -17,4 +17,9 @@ from .modules.batchnorm import *
 from .modules.distance import *
 from .modules.attention import *
 from .modules.loss import *
+from .modules.conv import *
+from .modules.pooling import *
+from .modules.padding import *
+from .modules.upsampling import *
+from .modules.rnn import *
 from .parameter import Buffer, Parameter

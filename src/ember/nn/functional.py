@@ -3,6 +3,9 @@
 
 from ..ops.activation import *
 from ..ops.attention import *
+from ..ops.conv import *
 from ..ops.loss import *
 from ..ops.nn_ops import *
 from ..ops.norm import *
+from ..ops.pool import *
+from ..ops.sampling import *

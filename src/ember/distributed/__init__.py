@@ -1,0 +1,1 @@
+"""`ember.distributed` (being written)."""

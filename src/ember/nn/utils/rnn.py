@@ -1,0 +1,1 @@
+"""Utilities for recurrent layers (being written)."""

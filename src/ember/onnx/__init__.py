@@ -1,0 +1,1 @@
+"""`ember.onnx` (being written)."""
