@@ -1,8 +1,13 @@
-"""Run ember-vs-torch benchmarks: `python benchmarks/run.py [--only SUBSTRING]`."""
+"""Run ember-vs-torch benchmarks: `python benchmarks/run.py [--only SUBSTRING]`.
+
+Workloads come from the `WORKLOADS` dict of every module in `MODULES` (one line per module);
+`--only` keeps those whose name (or module name) contains the substring.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import statistics
 import subprocess
@@ -10,9 +15,18 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from core import WORKLOADS  # noqa: E402
-
 from harness import compare, fmt_time, print_rows  # noqa: E402
+
+MODULES = ["core", "nn", "train"]
+
+
+def workloads() -> dict:
+    """name -> (module, make) over MODULES, in order."""
+    out = {}
+    for mod in MODULES:
+        for name, make in importlib.import_module(mod).WORKLOADS.items():
+            out[name] = (mod, make)
+    return out
 
 
 def import_time(module: str, repeats: int = 5) -> float:
@@ -28,9 +42,11 @@ def import_time(module: str, repeats: int = 5) -> float:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--only", default="", help="run workloads whose name contains this")
+    p.add_argument("--only", default="",
+                   help="run workloads whose name contains this, or one module's (core, nn, ...)")
     args = p.parse_args()
-    rows = [compare(name, make) for name, make in WORKLOADS.items() if args.only in name]
+    rows = [compare(name, make) for name, (mod, make) in workloads().items()
+            if args.only in name or args.only == mod]
     print_rows(rows)
     if not args.only or "import" in args.only:
         e, t = import_time("ember"), import_time("torch")

@@ -96,6 +96,121 @@ def chapter_function() -> None:
     print("x.grad (2x) =", x.grad.tolist())
 
 
+class LinearRegressionModel(torch.nn.Module):
+    """The seed's simple linear regression as a class: H(x) = Wx + b."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(1, 1)  # input_dim=1, output_dim=1
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+class MultivariateLinearRegressionModel(torch.nn.Module):
+    """The seed's multivariate linear regression as a class: H(X) = XW + b."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 1)  # input_dim=3, output_dim=1
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+def _fit(model, x_train, y_train, lr, nb_epochs, every):
+    """Gradient descent with optim.SGD on the MSE, printing the cost every `every` epochs."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for epoch in range(nb_epochs + 1):
+        cost = torch.nn.functional.mse_loss(model(x_train), y_train)
+        optimizer.zero_grad()  # gradients accumulate: clear them first
+        cost.backward()  # d cost / d W and d cost / d b by backpropagation
+        optimizer.step()  # W <- W - lr * dW, b <- b - lr * db
+        if epoch % every == 0:
+            print(f"Epoch {epoch:4d}/{nb_epochs} Cost: {cost.item():.6f}")
+
+
+def chapter_linear_regression() -> None:
+    """Linear regression as an nn.Module class, trained by gradient descent (optim.SGD)."""
+    torch.manual_seed(1)
+    x_train = torch.FloatTensor([[1], [2], [3]])
+    y_train = torch.FloatTensor([[2], [4], [6]])
+    model = LinearRegressionModel()
+    print(model)
+    _fit(model, x_train, y_train, lr=0.01, nb_epochs=2000, every=100)
+    w, b = model.linear.weight.item(), model.linear.bias.item()
+    print(f"learned W = {w:.4f}, b = {b:.4f} (the data says y = 2x)")
+    print(f"prediction for x = 4.0: {model(torch.FloatTensor([[4.0]])).item():.4f}")
+
+
+def chapter_multivariate() -> None:
+    """Multivariate linear regression: three quiz scores -> the final score."""
+    torch.manual_seed(1)
+    x_train = torch.FloatTensor([[73, 80, 75], [93, 88, 93], [89, 91, 90], [96, 98, 100],
+                                 [73, 66, 70]])
+    y_train = torch.FloatTensor([[152], [185], [180], [196], [142]])
+    model = MultivariateLinearRegressionModel()
+    print("parameters:", [(name, tuple(p.shape)) for name, p in model.named_parameters()])
+    _fit(model, x_train, y_train, lr=1e-5, nb_epochs=2000, every=200)
+    pred = model(torch.FloatTensor([[73, 80, 75]])).item()
+    print(f"prediction for [73, 80, 75]: {pred:.2f} (label 152)")
+
+
+def chapter_minibatch() -> None:
+    """A classifier trained in mini-batches of 64 from 3000 samples of 256 features."""
+    from ember.utils.data import DataLoader, TensorDataset
+    nn = torch.nn
+    torch.manual_seed(0)
+    teacher = torch.randn(256, 10)  # a hidden rule that makes the labels learnable
+    x_train = torch.randn(3000, 256)
+    y_train = (x_train @ teacher).argmax(dim=1)
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True)
+    model = nn.Sequential(nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                          nn.Linear(512, 10))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    print(f"|X| = {tuple(x_train.shape)}, {len(loader)} batches of |t| = (64, 256) per epoch")
+    for epoch in range(1, 4):
+        total, batches, seen = 0.0, 0, 0
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total, batches, seen = total + loss.item(), batches + 1, seen + len(x)
+        with torch.no_grad():
+            acc = (model(x_train).argmax(dim=1) == y_train).float().mean().item()
+        print(f"epoch {epoch}/3: {batches} batches, {seen} samples  "
+              f"loss {total / batches:.4f}  accuracy {acc * 100:.2f}%")
+
+
+def chapter_save_load() -> None:
+    """Saving and loading weights: ember.save / ember.load of state_dicts."""
+    import os
+    import tempfile
+    torch.manual_seed(0)
+    model = MultivariateLinearRegressionModel()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-5, momentum=0.9)
+    x = torch.FloatTensor([[73, 80, 75], [93, 88, 93]])
+    torch.nn.functional.mse_loss(model(x), torch.FloatTensor([[152], [185]])).backward()
+    optimizer.step()
+    print("state_dict keys:", list(model.state_dict()))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.pt")
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+        print(f"saved to model.pt ({os.path.getsize(path)} bytes, safetensors format)")
+        checkpoint = torch.load(path)
+    fresh = MultivariateLinearRegressionModel()
+    print("a fresh model predicts", round(fresh(x[:1]).item(), 4), "before loading")
+    print(fresh.load_state_dict(checkpoint["model"]))
+    fresh_opt = torch.optim.SGD(fresh.parameters(), lr=1e-5, momentum=0.9)
+    fresh_opt.load_state_dict(checkpoint["optimizer"])
+    same = torch.equal(fresh(x), model(x))
+    print("after loading it predicts", round(fresh(x[:1]).item(), 4), "- same as the original:",
+          same)
+    print("optimizer state restored (momentum buffers):", len(fresh_opt.state_dict()["state"]))
+
+
 CHAPTERS: list[tuple[str, Callable[[], None]]] = [
     ("Tensor shapes", chapter_shapes),
     ("view, squeeze, unsqueeze", chapter_view),
@@ -103,6 +218,10 @@ CHAPTERS: list[tuple[str, Callable[[], None]]] = [
     ("Automatic differentiation", chapter_autograd),
     ("no_grad and enable_grad", chapter_grad_modes),
     ("A custom autograd.Function", chapter_function),
+    ("Linear regression as an nn.Module class", chapter_linear_regression),
+    ("Multivariate linear regression", chapter_multivariate),
+    ("Mini-batches of 64 from 3000 samples", chapter_minibatch),
+    ("Saving and loading weights", chapter_save_load),
 ]
 
 

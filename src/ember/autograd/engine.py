@@ -146,6 +146,7 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
         _add(buffers, node, nr, g)
 
     results: dict = {}
+    fast = not create_graph and not state.anomaly   # built-ins take _call_raw
     prev_enabled = state.enabled
     state.enabled = create_graph
     try:
@@ -172,7 +173,10 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
             if needed is None or node in needed:
                 for b in buf:
                     if b is not None:
-                        grads = _call(node, buf, create_graph, retain_graph, shared)
+                        if fast and node._raw and node._out_meta is None and not node._hooked:
+                            grads = _call_raw(node, buf[0], retain_graph, shared)
+                        else:
+                            grads = _call(node, buf, create_graph, retain_graph, shared)
                         break
             i = 0
             for e in node._next:
@@ -316,6 +320,47 @@ def _pre_hooks(node: Function, buf: list, create_graph: bool, shared: set) -> li
             if r is not None:
                 buf = [x if create_graph or x is None else x._data for x in r]
     return buf
+
+
+def _call_raw(node: Function, g: Any, retain_graph: bool, shared: set) -> Any:
+    """_call for the common case: a built-in with one output, no hooks, first order."""
+    grads = type(node).backward(node, g)
+    if type(grads) is not tuple:
+        grads = (grads,)
+    nxt = node._next
+    if len(grads) != len(nxt):
+        grads = _check_count(node, grads, len(nxt))
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        if type(gi) is not ndarray:
+            gi = _to_array(gi, nxt[i])
+            grads = grads[:i] + (gi,) + grads[i + 1:]
+        # an array handed on unchanged, or to two inputs, must not become two .grads
+        if gi is g:
+            shared.add(id(gi))
+        elif i:
+            for j in range(i):
+                if grads[j] is gi:
+                    shared.add(id(gi))
+                    break
+    if not retain_graph and node._saved:
+        node._saved = None
+    return grads
+
+
+def _to_array(g: Any, edge: tuple | None) -> Any:
+    if isinstance(g, _tensor.Tensor):
+        return g._data
+    return np.asarray(g, dtype=None if edge is None else edge[3])
+
+
+def _check_count(node: Function, grads: tuple, n_in: int) -> tuple:
+    if len(grads) < n_in or any(g is not None for g in grads[n_in:]):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients (expected "
+            f"{n_in}, got {len(grads)})")
+    return grads[:n_in]
 
 
 def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool,

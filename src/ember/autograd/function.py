@@ -20,6 +20,10 @@ from .grad_mode import no_grad, state
 
 ndarray = np.ndarray
 _DIFF_KINDS = "fc"
+# Set by ember.onnx while it records a forward pass: `apply` then hands every call to
+# `_tracer(cls, args, kwargs)`, which runs the op (with _tracer unset) and records it.
+# When None (always, outside an export) it costs apply one global read.
+_tracer = None
 
 
 class Function:
@@ -144,6 +148,8 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run forward and, when grad mode is on and an input requires grad, record the node."""
+        if _tracer is not None:
+            return _tracer(cls, args, kwargs)
         Tensor = _tensor.Tensor
         ctx = object.__new__(cls)
         if cls._raw:
@@ -289,32 +295,39 @@ def _record(ctx: Function, args: tuple, vals: Any, out: Any, Tensor: type) -> An
     return res[0] if single else tuple(res)
 
 
+_UNSAVED = (None, None, None, 0, -1)
+
+
 def _resolve_saved(ctx: Function, to_save: tuple, args: tuple, vals: Any, outs: tuple,
                    res: Any) -> tuple:
     """Turn what forward saved into entries (value, input tensor, version counter, version,
     output index) so backward can check versions and, under create_graph, rebuild Tensors."""
     Tensor = _tensor.Tensor
+    if not ctx._raw:
+        for i, s in enumerate(to_save):
+            if s is not None and not isinstance(s, Tensor):
+                raise TypeError(
+                    f"save_for_backward can only save tensors, but argument {i} is of type "
+                    f"{type(s).__name__}")
+        return tuple(_UNSAVED if s is None else (s, s, s._vc, s._vc[0], -1) for s in to_save)
     entries = []
+    n = len(vals)
     for s in to_save:
         if s is None:
-            entries.append((None, None, None, 0, -1))
+            entries.append(_UNSAVED)
             continue
-        if not ctx._raw:
-            if not isinstance(s, Tensor):
-                raise TypeError(
-                    f"save_for_backward can only save tensors, but argument {len(entries)} "
-                    f"is of type {type(s).__name__}")
-            entries.append((s, s, s._vc, s._vc[0], -1))
-            continue
-        for a, v in zip(args, vals):
-            if v is s and isinstance(a, Tensor):
-                entries.append((s, a, a._vc, a._vc[0], -1))
-                break
+        for i in range(n):
+            if vals[i] is s:
+                a = args[i]
+                if isinstance(a, Tensor):
+                    vc = a._vc
+                    entries.append((s, a, vc, vc[0], -1))
+                    break
         else:
-            for nr, o in enumerate(outs):
-                if o is s:
+            for nr in range(len(outs)):
+                if outs[nr] is s:
                     t = res[nr]
-                    entries.append((t._data, None, t._vc, t._vc[0], nr))
+                    entries.append((t._data, None, t._vc, 0, nr))
                     break
             else:
                 entries.append((s, None, None, 0, -1))

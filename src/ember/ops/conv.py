@@ -1,3 +1,445 @@
-"""(being written)"""
+"""Convolutions of `ember.nn.functional`: conv1d/2d/3d and conv_transpose1d/2d/3d (as
+`torch.nn.functional`), one implementation for every number of spatial dims.
 
-__all__: list = []
+Layout: x (N, C, *S), weight (Cout, C/groups, *K). The forward builds the patches of the padded
+input with `sliding_window_view` into one contiguous (N, G, C/G·K, L) array and does one batched
+matmul with the (G, Cout/G, C/G·K) weight, which lands directly in the (N, Cout, *O) output.
+The input gradient is the transposed convolution: one matmul then a col2im that loops over the
+kernel OFFSETS only (K iterations, each a vectorised strided slice-add). conv_transpose is that
+adjoint as a forward. Three Functions are closed under differentiation (ConvNd, ConvTransposeNd,
+_ConvWeight), so double backward works."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .._tensor import Tensor
+from ..autograd.function import Function
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d"]
+
+
+# ----------------------------------------------------------------------------- array kernels
+# opts = (stride, pads, dilation, groups): tuples per spatial dim; pads are (lo, hi) pairs.
+def _out_size(s: int, k: int, st: int, lo: int, hi: int, d: int) -> int:
+    return (s + lo + hi - d * (k - 1) - 1) // st + 1
+
+
+def _zero_pad(x: np.ndarray, pads: tuple) -> np.ndarray:
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    sp = x.shape[2:]
+    xp = np.zeros(x.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)), x.dtype)
+    xp[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))] = x
+    return xp
+
+
+def _im2col(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple:
+    """Patches of the zero-padded x as a contiguous (C, *K, N, *O) array (channel-major, so the
+    conv is one plain matrix product), and O. osz, when given, crops O (a transposed conv's
+    output_padding leaves positions no patch reads)."""
+    stride, pads, dil, _ = opts
+    nd = len(ksize)
+    xp = _zero_pad(x, pads)
+    span = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dil))
+    win = sliding_window_view(xp, span, axis=tuple(range(2, 2 + nd)))   # (N, C, *O1, *span)
+    win = win[(Ellipsis,) + tuple(slice(None, None if osz is None else o * s, s)
+                                  for s, o in zip(stride, osz or stride))
+              + tuple(slice(None, None, d) for d in dil)]
+    osz = win.shape[2:2 + nd]
+    axes = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
+    cols = np.empty((x.shape[1],) + ksize + (x.shape[0],) + osz, x.dtype)
+    np.copyto(cols, np.transpose(win, axes))
+    return cols, osz
+
+
+def _col2im(cols: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
+    """Adjoint of _im2col: scatter-add (C, *K, N, *O) patch values into an (N, C, *S) image,
+    one vectorised strided slice-add per kernel offset."""
+    stride, pads, dil, _ = opts
+    nd = len(stride)
+    ksize = cols.shape[1:1 + nd]
+    osz = cols.shape[2 + nd:]
+    full = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], pads))
+    out = np.zeros((in_shape[1], in_shape[0]) + full, cols.dtype)   # (C, N, *S) like cols
+    for off in itertools.product(*(range(k) for k in ksize)):
+        idx = (slice(None), slice(None)) + tuple(
+            slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in zip(off, dil, stride, osz))
+        out[idx] += cols[(slice(None),) + off]
+    out = np.swapaxes(out, 0, 1)
+    if any(lo or hi for lo, hi in pads):
+        out = out[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_shape[2:], pads))]
+    return np.ascontiguousarray(out)
+
+
+def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(G, m, k) @ (G, k, n); one plain BLAS product when G == 1."""
+    if a.shape[0] == 1:
+        return np.dot(a[0], b[0])[None]
+    return np.matmul(a, b)
+
+
+def _channel_major(gy: np.ndarray, g: int) -> np.ndarray:
+    """(N, Cout, *O) -> contiguous (G, Cout/G, N·L)."""
+    t = np.ascontiguousarray(np.swapaxes(gy, 0, 1))
+    return np.reshape(t, (g, gy.shape[1] // g, -1))
+
+
+def _conv(x: np.ndarray, w: np.ndarray, opts: tuple, osz: Any = None) -> np.ndarray:
+    """y = conv(x, w): one product (G, Cout/G, C/G·K) @ (G, C/G·K, N·L)."""
+    g = opts[3]
+    cols, osz = _im2col(x, w.shape[2:], opts, osz)
+    y = _bmm(np.reshape(w, (g, w.shape[0] // g, -1)),
+             np.reshape(cols, (g, -1, x.shape[0] * math.prod(osz))))
+    y = np.reshape(y, (w.shape[0], x.shape[0]) + osz)
+    return np.ascontiguousarray(np.swapaxes(y, 0, 1))
+
+
+def _conv_input_grad(gy: np.ndarray, w: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
+    """dx of y = conv(x, w) for dy = gy (= conv_transpose(gy, w)): one product then col2im."""
+    g = opts[3]
+    wg = np.reshape(w, (g, w.shape[0] // g, -1))
+    cols = _bmm(np.swapaxes(wg, 1, 2), _channel_major(gy, g))
+    cols = np.reshape(cols, (in_shape[1],) + w.shape[2:] + (gy.shape[0],) + gy.shape[2:])
+    return _col2im(cols, in_shape, opts)
+
+
+def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, w_shape: tuple, opts: tuple) -> np.ndarray:
+    """dw of y = conv(x, w) for dy = gy: gy (G, Cout/G, N·L) @ colsᵀ, batch and positions in
+    one product."""
+    g = opts[3]
+    cols, _ = _im2col(x, w_shape[2:], opts, gy.shape[2:])
+    cols = np.reshape(cols, (g, -1, gy.size // gy.shape[1]))
+    # (cols @ gyᵀ)ᵀ: OpenBLAS is far faster with the long N·L axis as the inner one of both
+    dw = np.swapaxes(_bmm(cols, np.swapaxes(_channel_major(gy, g), 1, 2)), 1, 2)
+    return np.reshape(dw, w_shape)
+
+
+def _bias_grad(g: Any) -> Any:
+    return np.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+
+
+# ----------------------------------------------------------------------------- Functions
+class ConvNd(Function):
+    """y = conv(x, w) + b over any number of spatial dims (torch.convolution)."""
+
+    _raw = True
+    _name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, w: Any, b: Any, opts: tuple, osz: Any = None) -> Any:
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        ctx.opts = opts
+        ctx.x_shape = x.shape
+        ctx.w_shape = w.shape
+        y = _conv(x, w, opts, osz)
+        if b is not None:
+            y += np.reshape(b, (-1,) + (1,) * (y.ndim - 2))
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        # dx = conv_transpose(g, w), dw = Σ g ⋆ x, db = Σ g over batch and positions
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        opts = ctx.opts
+        gx = gw = gb = None
+        if isinstance(g, Tensor):
+            if need[0]:
+                gx = ConvTransposeNd.apply(g, w, None, opts, ctx.x_shape)
+            if need[1]:
+                gw = _ConvWeight.apply(x, g, opts, ctx.w_shape)
+        else:
+            if need[0]:
+                gx = _conv_input_grad(g, w, ctx.x_shape, opts)
+            if need[1]:
+                gw = _conv_weight_grad(x, g, ctx.w_shape, opts)
+        if need[2]:
+            gb = _bias_grad(g)
+        return gx, gw, gb, None, None
+
+
+class ConvTransposeNd(Function):
+    """y = conv_transpose(x, w) + b, the adjoint of ConvNd with the same weight and options;
+    out_shape is the (N, Cout, *S) result shape (torch.convolution, transposed=True)."""
+
+    _raw = True
+    _name = "ConvolutionBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, w: Any, b: Any, opts: tuple, out_shape: tuple) -> Any:
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, w if need[0] else None)
+        ctx.opts = opts
+        ctx.w_shape = w.shape
+        ctx.x_shape = x.shape
+        y = _conv_input_grad(x, w, out_shape, opts)
+        if b is not None:
+            y += np.reshape(b, (-1,) + (1,) * (y.ndim - 2))
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        # dx = conv(g, w), dw = Σ x ⋆ g (conv's weight grad with roles swapped), db = Σ g
+        x, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        opts = ctx.opts
+        gx = gw = gb = None
+        if isinstance(g, Tensor):
+            if need[0]:
+                gx = ConvNd.apply(g, w, None, opts, ctx.x_shape[2:])
+            if need[1]:
+                gw = _ConvWeight.apply(g, x, opts, ctx.w_shape)
+        else:
+            if need[0]:
+                gx = _conv(g, w, opts, ctx.x_shape[2:])
+            if need[1]:
+                gw = _conv_weight_grad(g, x, ctx.w_shape, opts)
+        if need[2]:
+            gb = _bias_grad(g)
+        return gx, gw, gb, None, None
+
+
+class _ConvWeight(Function):
+    """dw = conv's weight gradient for input x and output gradient gy (for double backward)."""
+
+    _raw = True
+    _name = "ConvolutionBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, gy: Any, opts: tuple, w_shape: tuple) -> Any:
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(x if need[1] else None, gy if need[0] else None)
+        ctx.opts = opts
+        ctx.x_shape = x.shape
+        ctx.gy_shape = gy.shape
+        return _conv_weight_grad(x, gy, w_shape, opts)
+
+    @staticmethod
+    def backward(ctx: Any, h: Any) -> Any:
+        # <h, dw(x, gy)> is bilinear: d/dx = conv_transpose(gy, h), d/dgy = conv(x, h)
+        x, gy = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        opts = ctx.opts
+        t = isinstance(h, Tensor)
+        gx = ggy = None
+        if need[0]:
+            gx = (ConvTransposeNd.apply(gy, h, None, opts, ctx.x_shape) if t
+                  else _conv_input_grad(gy, h, ctx.x_shape, opts))
+        if need[1]:
+            osz = ctx.gy_shape[2:]
+            ggy = ConvNd.apply(x, h, None, opts, osz) if t else _conv(x, h, opts, osz)
+        return gx, ggy, None, None
+
+
+# ----------------------------------------------------------------------------- entry points
+def _tuple(v: Any, nd: int, name: str, op: str) -> tuple:
+    if isinstance(v, int):
+        return (v,) * nd
+    v = tuple(int(i) for i in v)
+    if len(v) == 1:
+        return v * nd
+    if len(v) != nd:
+        raise RuntimeError(
+            f"{op}: expected {name} to be a single integer value or a list of {nd} values to "
+            f"match the convolution dimensions, but got {name}={list(v)}")
+    return v
+
+
+def _fmt(shape: Any) -> str:
+    return " x ".join(str(s) for s in shape)
+
+
+def _check_common(op: str, nd: int, input: Tensor, weight: Tensor, transposed: bool) -> bool:
+    """Dims and dtype checks shared by conv and conv_transpose; returns whether batched."""
+    x, w = input._data, weight._data
+    if x.ndim != nd + 2:
+        if x.ndim != nd + 1:
+            letters = "CDHW"[-nd - 1:] if nd < 3 else "CDHW"
+            raise RuntimeError(
+                f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got "
+                f"input of size: {list(x.shape)} (expected (N, {', '.join(letters)}) or "
+                f"({', '.join(letters)}))")
+    if w.ndim != nd + 2:
+        raise RuntimeError(
+            f"{op}: expected weight to be {nd + 2}-dimensional "
+            f"({'(in, out/groups, *kernel)' if transposed else '(out, in/groups, *kernel)'}), "
+            f"but got weight of size {list(w.shape)}")
+    if x.dtype != w.dtype:
+        raise RuntimeError(
+            f"{op}: Input type ({x.dtype}) and weight type ({w.dtype}) should be the same")
+    return x.ndim == nd + 2
+
+
+def _check_bias(op: str, bias: Any, n_out: int, w: np.ndarray) -> None:
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != n_out):
+        raise RuntimeError(
+            f"{op}: Given weight of size {list(w.shape)}, expected bias to be 1-dimensional "
+            f"with {n_out} elements, but got bias of size {list(bias.shape)} instead")
+
+
+def _convnd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: Any,
+            padding: Any, dilation: Any, groups: int) -> Tensor:
+    batched = _check_common(op, nd, input, weight, False)
+    x, w = input._data, weight._data
+    stride = _tuple(stride, nd, "stride", op)
+    dilation = _tuple(dilation, nd, "dilation", op)
+    ksize = w.shape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = ((0, 0),) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError(
+                    f"{op}: padding='same' is not supported for strided convolutions "
+                    f"(stride={list(stride)})")
+            # total d·(k-1); the odd extra goes on the right, as torch
+            pads = tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+                         for k, d in zip(ksize, dilation))
+        else:
+            raise RuntimeError(f"{op}: Invalid padding string: {padding!r} (expected 'valid', "
+                               "'same', an int or a tuple of ints)")
+    else:
+        pads = tuple((p, p) for p in _tuple(padding, nd, "padding", op))
+    if min(stride) <= 0:
+        raise RuntimeError(f"{op}: non-positive stride is not supported (stride={list(stride)})")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"{op}: dilation should be greater than zero "
+                           f"(dilation={list(dilation)})")
+    if min(min(p) for p in pads) < 0:
+        raise RuntimeError(f"{op}: negative padding is not supported (padding={padding})")
+    c = x.shape[1] if batched else x.shape[0]
+    if groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    if w.shape[0] % groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
+            f"dimension 0, but got weight of size {list(w.shape)} instead")
+    if c != w.shape[1] * groups:
+        shape = list(x.shape) if batched else [1] + list(x.shape)
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, weight of size {list(w.shape)}, expected "
+            f"input{shape} to have {w.shape[1] * groups} channels, but got {c} channels "
+            f"instead (channels are dim {1 if batched else 0} of the input; in_channels "
+            f"{w.shape[1] * groups} = weight.shape[1] {w.shape[1]} x groups {groups})")
+    _check_bias(op, bias, w.shape[0], w)
+    sp = x.shape[-nd:]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads))
+    span = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dilation))
+    if any(p < k for p, k in zip(padded, span)):
+        raise RuntimeError(
+            f"{op}: Calculated padded input size per channel: ({_fmt(padded)}). Kernel size: "
+            f"({_fmt(span)}). Kernel size can't be greater than actual input size (input "
+            f"{list(x.shape)}, padding {padding}, dilation {list(dilation)})")
+    opts = (stride, pads, dilation, groups)
+    if batched:
+        return ConvNd.apply(input, weight, bias, opts)
+    return ConvNd.apply(input.unsqueeze(0), weight, bias, opts).squeeze(0)
+
+
+def _conv_transposend(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: Any,
+                      padding: Any, output_padding: Any, groups: int, dilation: Any) -> Tensor:
+    batched = _check_common(op, nd, input, weight, True)
+    x, w = input._data, weight._data
+    stride = _tuple(stride, nd, "stride", op)
+    dilation = _tuple(dilation, nd, "dilation", op)
+    if isinstance(padding, str):
+        raise RuntimeError(f"{op}: padding must be an int or a tuple of ints for a transposed "
+                           f"convolution, got {padding!r}")
+    padding = _tuple(padding, nd, "padding", op)
+    output_padding = _tuple(output_padding, nd, "output_padding", op)
+    if min(stride) <= 0:
+        raise RuntimeError(f"{op}: non-positive stride is not supported (stride={list(stride)})")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"{op}: dilation should be greater than zero "
+                           f"(dilation={list(dilation)})")
+    if min(padding) < 0:
+        raise RuntimeError(f"{op}: negative padding is not supported "
+                           f"(padding={list(padding)})")
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
+        names = ("depth", "height", "width")[-nd:] if nd > 1 else ("width",)
+        parts = " ".join(f"output_padding_{n}: {o}" for n, o in zip(names, output_padding))
+        parts += " " + " ".join(f"stride_{n}: {s}" for n, s in zip(names, stride))
+        parts += " " + " ".join(f"dilation_{n}: {d}" for n, d in zip(names, dilation))
+        raise RuntimeError(f"{op}: output padding must be smaller than either stride or "
+                           f"dilation, but got {parts}")
+    c = x.shape[1] if batched else x.shape[0]
+    if groups <= 0:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    if c != w.shape[0] or w.shape[0] % groups:
+        shape = list(x.shape) if batched else [1] + list(x.shape)
+        raise RuntimeError(
+            f"{op}: Given transposed=1, weight of size {list(w.shape)}, expected input{shape} "
+            f"to have {w.shape[0]} channels, but got {c} channels instead (channels are dim "
+            f"{1 if batched else 0} of the input; weight is (in_channels, "
+            f"out_channels/groups, *kernel) with groups={groups})")
+    n_out = w.shape[1] * groups
+    _check_bias(op, bias, n_out, w)
+    ksize = w.shape[2:]
+    osz = tuple((i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
+                zip(x.shape[-nd:], stride, padding, dilation, ksize, output_padding))
+    if min(osz) <= 0:
+        raise RuntimeError(
+            f"{op}: the output size ({_fmt(osz)}) is too small: (in - 1)·stride - 2·padding + "
+            f"dilation·(kernel - 1) + output_padding + 1 with input {list(x.shape)}, kernel "
+            f"{list(ksize)}, stride {list(stride)}, padding {list(padding)}, dilation "
+            f"{list(dilation)}, output_padding {list(output_padding)}")
+    opts = (stride, tuple((p, p) for p in padding), dilation, groups)
+    if batched:
+        return ConvTransposeNd.apply(input, weight, bias, opts, (x.shape[0], n_out) + osz)
+    return ConvTransposeNd.apply(input.unsqueeze(0), weight, bias, opts,
+                                 (1, n_out) + osz).squeeze(0)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution of (N, C, L) by weight (out, C/groups, k) (torch.nn.functional.conv1d)."""
+    return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution of (N, C, H, W) by weight (out, C/groups, kh, kw)
+    (torch.nn.functional.conv2d)."""
+    return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """3-D convolution of (N, C, D, H, W) by weight (out, C/groups, kd, kh, kw)
+    (torch.nn.functional.conv3d)."""
+    return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """Transposed 1-D convolution, weight (in, out/groups, k)
+    (torch.nn.functional.conv_transpose1d)."""
+    return _conv_transposend("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """Transposed 2-D convolution, weight (in, out/groups, kh, kw)
+    (torch.nn.functional.conv_transpose2d)."""
+    return _conv_transposend("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                     dilation: Any = 1) -> Tensor:
+    """Transposed 3-D convolution, weight (in, out/groups, kd, kh, kw)
+    (torch.nn.functional.conv_transpose3d)."""
+    return _conv_transposend("conv_transpose3d", 3, input, weight, bias, stride, padding,
+                             output_padding, groups, dilation)

@@ -1,1 +1,5 @@
-"""`ember.nn.parallel` (being written)."""
+"""`ember.nn.parallel`: DistributedDataParallel over MPI (torch.nn.parallel)."""
+
+from .distributed import DistributedDataParallel
+
+__all__ = ["DistributedDataParallel"]

@@ -13,6 +13,7 @@ from .dataset import (
     TensorDataset,
     random_split,
 )
+from .distributed import DistributedSampler  # noqa: F401  (torch.utils.data has it)
 from .sampler import (
     BatchSampler,
     RandomSampler,
