@@ -2,6 +2,7 @@
 batch; bucket count; no_sync accumulation; state_dict prefix. Prints 'OK <count>'."""
 
 import copy
+import sys
 
 import numpy as np
 
@@ -89,4 +90,5 @@ count += 1
 # state_dict: torch's `module.` prefix on the wrapper, none on .module
 assert list(ddp.state_dict()) == ["module." + k for k in model.state_dict()]
 count += 1
-print("OK", count, flush=True)
+sys.stdout.write(f"OK {count}\n")  # one write: ranks share the pipe
+sys.stdout.flush()

@@ -1,6 +1,8 @@
 """Run under `mpiexec -n 2` with EMBER_DISTRIBUTED_DEBUG=DETAIL: errors, and the sampler's
 shards. Prints 'OK <count>'."""
 
+import sys
+
 import ember
 import ember.distributed as dist
 from ember.utils.data import DistributedSampler
@@ -55,4 +57,5 @@ for size, drop_last in ((10, False), (11, False), (11, True)):
         else:
             assert set(a) | set(b) == set(range(size)) and len(a) + len(b) == size + size % 2
         count += 1
-print("OK", count, flush=True)
+sys.stdout.write(f"OK {count}\n")  # one write: ranks share the pipe
+sys.stdout.flush()

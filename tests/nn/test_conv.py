@@ -28,7 +28,10 @@ def compare_module(e_mod, t_mod, x, rng, rtol=1e-4, atol=1e-5, **kw):
     e_out.backward(ember.tensor(cot))
     t_out.backward(torch.tensor(cot))
     for (n, ep), (_, tp) in zip(e_mod.named_parameters(), t_mod.named_parameters()):
-        np.testing.assert_allclose(ep.grad.numpy(), tp.grad.numpy(), rtol, atol, err_msg=n)
+        # weight grads are sums over batch and positions: float32 rounding scales with them
+        scale = max(1.0, float(np.abs(tp.grad.numpy()).max()))
+        np.testing.assert_allclose(ep.grad.numpy(), tp.grad.numpy(), rtol, atol * scale,
+                                   err_msg=n)
     np.testing.assert_allclose(e_in.grad.numpy(), t_in.grad.numpy(), rtol, atol)
 
 
