@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import compare, fmt_time, print_rows  # noqa: E402
 
-MODULES = ["core", "nn", "train"]
+MODULES = ["core", "nn", "train", "conv", "rnn"]
 
 
 def workloads() -> dict:
@@ -30,13 +30,17 @@ def workloads() -> dict:
 
 
 def import_time(module: str, repeats: int = 5) -> float:
-    """Median wall time of `python -c 'import module'` minus that of an empty interpreter."""
+    """Median wall time of `import module` in a fresh interpreter, with bytecode caching on
+    (as a user has it; some shells set PYTHONDONTWRITEBYTECODE) and the cache warmed once."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
     def run(code: str) -> float:
         out = subprocess.run([sys.executable, "-c",
                               f"import time; t=time.perf_counter(); {code}; "
                               "print(time.perf_counter()-t)"],
-                             capture_output=True, text=True, check=True)
+                             capture_output=True, text=True, check=True, env=env)
         return float(out.stdout)
+    run(f"import {module}")
     return statistics.median(run(f"import {module}") for _ in range(repeats))
 
 
