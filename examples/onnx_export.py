@@ -1,5 +1,5 @@
-"""Export the seed's linear regression and an MLP to ONNX, run them in onnxruntime and print
-both frameworks' outputs side by side."""
+"""Export the seed's linear regression, an MLP and a small CNN to ONNX, run them in
+onnxruntime and print both frameworks' outputs side by side."""
 
 import os
 import tempfile
@@ -21,9 +21,13 @@ for _ in range(200):
     F.mse_loss(lin(x), y).backward()
     opt.step()
 mlp = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(-1))
+cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                    nn.Conv2d(4, 8, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                    nn.Flatten(), nn.Linear(8, 3))
 
 with tempfile.TemporaryDirectory() as tmp:
-    for name, model, inp in (("linear_regression", lin, x), ("mlp", mlp, ember.randn(3, 4))):
+    for name, model, inp in (("linear_regression", lin, x), ("mlp", mlp, ember.randn(3, 4)),
+                             ("cnn", cnn, ember.randn(2, 1, 8, 8))):
         path = os.path.join(tmp, name + ".onnx")
         report = ember.onnx.export(model, inp, path, input_names=["x"], output_names=["y"],
                                    dynamic_axes={"x": {0: "batch"}, "y": {0: "batch"}},

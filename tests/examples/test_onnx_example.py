@@ -14,5 +14,5 @@ def test_onnx_example():
     out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "onnx_export.py")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "linear_regression" in out.stdout and "mlp" in out.stdout
+    assert "linear_regression" in out.stdout and "mlp" in out.stdout and "cnn" in out.stdout
     assert "onnxruntime" in out.stdout

@@ -312,27 +312,30 @@ def _resolve_saved(ctx: Function, to_save: tuple, args: tuple, vals: Any, outs: 
         return tuple(_UNSAVED if s is None else (s, s, s._vc, s._vc[0], -1) for s in to_save)
     entries = []
     n = len(vals)
-    for s in to_save:
+    for k, s in enumerate(to_save):
         if s is None:
             entries.append(_UNSAVED)
             continue
-        for i in range(n):
-            if vals[i] is s:
-                a = args[i]
-                if isinstance(a, Tensor):
-                    vc = a._vc
-                    entries.append((s, a, vc, vc[0], -1))
+        # Ops mostly save their inputs in order: try the same position first.
+        i = k if k < n and vals[k] is s else -1
+        if i < 0:
+            for j in range(n):
+                if vals[j] is s:
+                    i = j
                     break
+        a = args[i] if i >= 0 else None
+        if isinstance(a, Tensor):
+            vc = a._vc
+            entries.append((s, a, vc, vc[0], -1))
+            continue
+        for nr in range(len(outs)):
+            if outs[nr] is s:
+                t = res[nr]
+                entries.append((t._data, None, t._vc, 0, nr))
+                break
         else:
-            for nr in range(len(outs)):
-                if outs[nr] is s:
-                    t = res[nr]
-                    entries.append((t._data, None, t._vc, 0, nr))
-                    break
-            else:
-                entries.append((s, None, None, 0, -1))
+            entries.append((s, None, None, 0, -1))
     return tuple(entries)
-
 
 class AccumulateGrad:
     """The node torch shows for a leaf in `next_functions`; `variable` is the leaf."""

@@ -46,6 +46,7 @@ class Graph:
         self.keep: list = []           # keeps recorded Tensors alive (ids stay unique)
         self.params: dict = {}         # id(Parameter or buffer) -> (state_dict name, Tensor)
         self._consts: dict = {}        # (dtype, shape, bytes) -> initializer name
+        self.dyn_sizes: set = set()    # example sizes of the inputs' dynamic axes
         self._n = 0
 
     def fresh(self, hint: str = "v") -> str:

@@ -431,10 +431,12 @@ def _group_norm(b: Builder) -> str:
 
 
 # ----------------------------------------------------------------------------- shape ops
-def reshape_target(src: tuple, dst: tuple) -> list:
+def reshape_target(src: tuple, dst: tuple, dyn: Any = ()) -> list:
     """Reshape's shape input that stays right when leading dims change size: dims that repeat
-    the input's leading dims copy them (0), the first other dim that is not 1 is inferred
-    (-1): (B, T, E) -> (B*T, E) gives [-1, E], (N, C, L) -> (1, N*C, L) gives [1, -1, L]."""
+    the input's leading dims copy them (0), one other dim that is not 1 is inferred (-1): the
+    first whose size is a dynamic axis' example size (`dyn`), else the first: (B, T, E) ->
+    (B*T, E) gives [-1, E], (N, C, L) -> (1, N*C, L) gives [1, -1, L], (T*B, E) -> (T, B, E)
+    with B dynamic gives [T, -1, E]."""
     out = []
     i = 0
     while i < min(len(src), len(dst)) and src[i] == dst[i] and dst[i] != 0:
@@ -442,6 +444,7 @@ def reshape_target(src: tuple, dst: tuple) -> list:
         i += 1
     rest = list(dst[i:])
     big = [j for j, d in enumerate(rest) if d != 1]
+    big = [j for j in big if rest[j] in dyn] + big
     if big and 0 not in rest:
         rest[big[0]] = -1
     return out + rest
@@ -452,7 +455,7 @@ def _view(b: Builder) -> str:
     src, dst = b.args[0]._data.shape, b.out.shape
     if src == dst:
         return b.op("Identity", [b.x(0)])
-    return b.op("Reshape", [b.x(0), b.ints(reshape_target(src, dst))])
+    return b.op("Reshape", [b.x(0), b.ints(reshape_target(src, dst, b.g.dyn_sizes))])
 
 
 @register(shape.Permute)
@@ -640,3 +643,258 @@ def _vector_norm(b: Builder) -> str:
     if abs(ordv) == math.inf:
         x = b.op("Abs", [x])
     return _reduce(b, ops[ordv], x, axes, keepdim)
+
+
+# ----------------------------------------------------------------------------- conv, pad
+from ..ops import conv as cv  # noqa: E402
+from ..ops import pool as pl  # noqa: E402
+
+
+def _begins_ends(pads: Any) -> list:
+    """((lo, hi), ...) per spatial dim -> ONNX's [begins..., ends...]."""
+    return [int(p[0]) for p in pads] + [int(p[1]) for p in pads]
+
+
+@register(cv.ConvNd)
+def _conv(b: Builder) -> str:
+    x, w, bias, (stride, pads, dil, groups) = b.args[:4]
+    ins = [b.x(0), b.x(1)] + ([b.x(2)] if bias is not None else [])
+    return b.op("Conv", ins, kernel_shape=list(w._data.shape[2:]), strides=list(stride),
+                pads=_begins_ends(pads), dilations=list(dil), group=int(groups))
+
+
+@register(cv.ConvTransposeNd)
+def _conv_transpose(b: Builder) -> str:
+    x, w, bias, (stride, pads, dil, groups), out_shape = b.args[:5]
+    k = w._data.shape[2:]
+    sp = x._data.shape[2:]
+    # torch's size: (i-1)s - 2p + d(k-1) + 1 + output_padding
+    opad = [o - ((i - 1) * s - lo - hi + d * (kk - 1) + 1) for o, i, s, (lo, hi), d, kk in
+            zip(out_shape[2:], sp, stride, pads, dil, k)]
+    ins = [b.x(0), b.x(1)] + ([b.x(2)] if bias is not None else [])
+    return b.op("ConvTranspose", ins, kernel_shape=list(k), strides=list(stride),
+                pads=_begins_ends(pads), dilations=list(dil), group=int(groups),
+                output_padding=[int(v) for v in opad])
+
+
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+@register("pad")
+def _pad_mode(b: Builder) -> str:
+    x, pad, mode = b.args[0], tuple(int(p) for p in b.args[1]), b.args[2]
+    if mode == "circular" and b.opset < 19:
+        raise NotImplementedError("circular padding is ONNX Pad mode 'wrap', which needs "
+                                  "opset 19 or newer")
+    nd = x._data.ndim
+    k = len(pad) // 2
+    width = [(0, 0)] * (nd - k) + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(k))]
+    return b.op("Pad", [b.x(0), b.ints(_begins_ends(width))], mode=_PAD_MODES[mode])
+
+
+# ----------------------------------------------------------------------------- pooling
+def _batched(b: Builder, nd: int, emit: Any) -> Any:
+    """Run emit(x) on (N, C, *S); an unbatched (C, *S) input gets a batch dim around it."""
+    if b.args[0]._data.ndim == nd + 2:
+        return emit(b.x(0))
+    ax = b.ints([0])
+    out = emit(b.op("Unsqueeze", [b.x(0), ax]))
+    if isinstance(out, list):
+        return [b.op("Squeeze", [o, ax], dtype=b.g.dtypes.get(o)) for o in out]
+    return b.op("Squeeze", [out, ax])
+
+
+def _ceil_needed(sp: tuple, k: tuple, s: tuple, p: tuple, d: tuple, out: tuple) -> int:
+    return int(any(pl._out_size(n, kk, ss, pp, dd, False) != o
+                   for n, kk, ss, pp, dd, o in zip(sp, k, s, p, d, out)))
+
+
+@register(pl.MaxPool)
+def _max_pool(b: Builder) -> Any:
+    x, k, s, p, d, out, want_idx = b.args[:7]
+    sp = x._data.shape[-len(k):]
+    attrs = dict(kernel_shape=list(k), strides=list(s), pads=list(p) * 2, dilations=list(d),
+                 ceil_mode=_ceil_needed(sp, k, s, p, d, out))
+
+    def emit(v: str) -> Any:
+        if not want_idx:
+            return b.op("MaxPool", [v], **attrs)
+        y, i = b.op("MaxPool", [v], n_out=2, dtype=[b.out.dtype, np.int64], **attrs)
+        # ONNX flattens indices over N·C·S, torch per (N, C) plane
+        return [y, b.op("Mod", [i, b.g.const(math.prod(sp), np.int64)], dtype=np.int64)]
+    return _batched(b, len(k), emit)
+
+
+@register("_avg_pool")
+def _avg_pool(b: Builder) -> str:
+    nd, x, ksize, stride, padding, ceil_mode, include_pad, divisor = b.args[:8]
+    k, s, p, d, out = pl._pool_params(f"avg_pool{nd}d", x, nd, ksize, stride, padding, 1,
+                                      ceil_mode)
+    sp = tuple(x.shape)[-nd:]
+    ceil = _ceil_needed(sp, k, s, p, d, out)
+    if divisor is not None and ceil:
+        raise NotImplementedError("divisor_override together with ceil_mode windows that "
+                                  "leave the padded input")
+
+    def emit(v: str) -> str:
+        y = b.op("AveragePool", [v], kernel_shape=list(k), strides=list(s), pads=list(p) * 2,
+                 ceil_mode=ceil, count_include_pad=int(bool(include_pad) or divisor is not None))
+        if divisor is not None:   # sums over the window divided by the override
+            y = b.op("Mul", [y, b.scalar(math.prod(k) / divisor)])
+        return y
+    b.args = (x,)
+    return _batched(b, nd, emit)
+
+
+def _adaptive(b: Builder, nd: int, sp: tuple, out: tuple, avg: bool) -> Any:
+    name = "adaptive_avg_pool" if avg else "adaptive_max_pool"
+    if all(o == 1 for o in out):
+        return lambda v: b.op("GlobalAveragePool" if avg else "GlobalMaxPool", [v])
+    if any(o == 0 or n % o for n, o in zip(sp, out)):
+        raise NotImplementedError(
+            f"{name}{nd}d from size {list(sp)} to {list(out)}: ONNX has no adaptive pooling; "
+            "ember exports it only when the output is 1 (global pooling) or each input size "
+            "is a multiple of the output size (a fixed-kernel pool)")
+    k = [n // o for n, o in zip(sp, out)]
+    op = "AveragePool" if avg else "MaxPool"
+    return lambda v: b.op(op, [v], kernel_shape=k, strides=k)
+
+
+@register("_adaptive_avg")
+def _adaptive_avg(b: Builder) -> str:
+    nd, x, size = b.args[:3]
+    sp, out = pl._adaptive_sizes(f"adaptive_avg_pool{nd}d", x, nd, size)
+    emit = _adaptive(b, nd, sp, out, True)
+    b.args = (x,)
+    return _batched(b, nd, emit)
+
+
+@register(pl.AdaptiveMaxPool)
+def _adaptive_max(b: Builder) -> list:
+    x, out = b.args[0], tuple(b.args[1])
+    nd = len(out)
+    sp = x._data.shape[-nd:]
+    emit = _adaptive(b, nd, sp, out, False)
+
+    def both(v: str) -> list:
+        y = emit(v)
+        # the indices: only exportable by recomputing them; refuse if they are used
+        return [y, b.g.fresh("adaptive_max_indices_unsupported")]
+    return _batched(b, nd, both)
+
+
+# ----------------------------------------------------------------------------- interpolate
+@register("interpolate")
+def _interpolate(b: Builder) -> str:
+    x, size, scale_factor, mode, align_corners, recompute = b.args[:6]
+    nd = x.dim() - 2
+    sp = tuple(x.shape)[2:]
+    if mode == "area":
+        from ..ops.sampling import _as_list
+        out = tuple(int(o) for o in _as_list(size, nd, "size", sp)) if size is not None else \
+            tuple(int(math.floor(n * float(f))) for n, f in
+                  zip(sp, _as_list(scale_factor, nd, "scale_factor", sp)))
+        return _adaptive(b, nd, sp, out, True)(b.x(0))
+    if isinstance(scale_factor, (int, float)):
+        scale_factor = [scale_factor] * nd
+    if isinstance(size, int):
+        size = [size] * nd
+    xv = b.x(0)
+    if mode.startswith("nearest"):
+        attrs = dict(mode="nearest", coordinate_transformation_mode="asymmetric",
+                     nearest_mode="floor") if mode == "nearest" else dict(
+            mode="nearest", coordinate_transformation_mode="half_pixel",
+            nearest_mode="round_prefer_ceil")
+    else:
+        attrs = dict(mode="cubic" if mode == "bicubic" else "linear",
+                     coordinate_transformation_mode="align_corners" if align_corners
+                     else "pytorch_half_pixel")
+        if mode == "bicubic":
+            attrs["cubic_coeff_a"] = -0.75
+    if scale_factor is not None and not recompute:
+        scales = b.g.const([1.0, 1.0] + [float(f) for f in scale_factor], np.float32)
+        return b.op("Resize", [xv, "", scales], **attrs)
+    if size is None:   # recomputed scales: the output sizes
+        size = [int(math.floor(n * float(f))) for n, f in zip(sp, scale_factor)]
+    lead = b.op("Slice", [b.op("Shape", [xv], dtype=np.int64), b.ints([0]), b.ints([2])],
+                dtype=np.int64)
+    sizes = b.op("Concat", [lead, b.ints([int(s) for s in size])], dtype=np.int64, axis=0)
+    return b.op("Resize", [xv, "", "", sizes], **attrs)
+
+
+# ----------------------------------------------------------------------------- instance norm
+@register("instance_norm")
+def _instance_norm(b: Builder) -> str:
+    x, _rm, _rv, w, bias, _use, _mom, eps = b.args[:8]
+    c = x.shape[1]
+    dt = b.out.dtype
+    scale = b.x(3, dt) if w is not None else b.scalar(np.ones(c))
+    shift = b.x(4, dt) if bias is not None else b.scalar(np.zeros(c))
+    return b.op("InstanceNormalization", [b.x(0), scale, shift], epsilon=float(eps))
+
+
+# ----------------------------------------------------------------------------- recurrent
+from ..ops import rnn as rn  # noqa: E402
+
+_RNN_OP = {"LSTM": "LSTM", "GRU": "GRU", "RNN_TANH": "RNN", "RNN_RELU": "RNN"}
+_GATE_PERM = {"LSTM": (0, 3, 1, 2), "GRU": (1, 0, 2), "RNN_TANH": (0,), "RNN_RELU": (0,)}
+
+
+def _rnn_weight(b: Builder, i: int, mode: str) -> tuple:
+    """Argument i (a weight or bias) with its gate blocks in ONNX's order, as an array."""
+    a = b.args[i]
+    name = b.g.params.get(id(a), (None,))[0]
+    if name is None and id(a) in b.g.names:
+        raise NotImplementedError("recurrent weights computed inside the model (ember exports "
+                                  "parameters or constants as RNN weights)")
+    arr = a._data
+    h = arr.shape[0] // len(_GATE_PERM[mode])
+    return np.concatenate([arr[p * h:(p + 1) * h] for p in _GATE_PERM[mode]]), name
+
+
+@register(rn.RecurrentLayer)
+def _recurrent(b: Builder) -> list:
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse, batch_sizes, batch_first = b.args
+    if batch_sizes is not None:
+        raise NotImplementedError(
+            "packed sequences: the packing is frozen to the example's lengths; export the "
+            "model on padded (T, B, I) input instead")
+    if w_hr is not None:
+        raise NotImplementedError("LSTM with proj_size > 0 (ONNX LSTM has no projection)")
+    g = b.g
+    H = w_hh._data.shape[1]
+    dt = b.out.dtype
+    W, wname = _rnn_weight(b, 3, mode)
+    R, rname = _rnn_weight(b, 4, mode)
+    pre = wname.rsplit(".", 1)[0] + "." if wname else ""
+    sfx = (wname.rsplit("weight_ih", 1)[-1] if wname and "weight_ih" in wname else
+           f"_{len(g.nodes)}")
+    ins = [g.add_init(f"{pre}W{sfx}.onnx", W[None].astype(dt)),
+           g.add_init(f"{pre}R{sfx}.onnx", R[None].astype(dt))]
+    if b_ih is not None:
+        bi, _ = _rnn_weight(b, 5, mode)
+        bh, _ = _rnn_weight(b, 6, mode)
+        ins.append(g.add_init(f"{pre}B{sfx}.onnx", np.concatenate([bi, bh])[None].astype(dt)))
+    else:
+        ins.append("")
+    xv = b.x(0)
+    if batch_first:
+        xv = b.op("Transpose", [xv], perm=[1, 0, 2])
+    ax0 = b.ints([0])
+    ins = [xv] + ins + [""]   # X, W, R, B, sequence_lens
+    ins.append(b.op("Unsqueeze", [b.x(1), ax0]) if h0 is not None else "")
+    if mode == "LSTM":
+        ins.append(b.op("Unsqueeze", [b.x(2), ax0]) if c0 is not None else "")
+    attrs: dict = {"hidden_size": int(H), "direction": "reverse" if reverse else "forward"}
+    if mode == "GRU":
+        attrs["linear_before_reset"] = 1
+    elif mode != "LSTM":
+        attrs["activations"] = ["Relu" if mode == "RNN_RELU" else "Tanh"]
+    while ins and ins[-1] == "":
+        ins.pop()
+    n_out = 3 if mode == "LSTM" else 2
+    outs = b.op(_RNN_OP[mode], ins, n_out=n_out, **attrs)
+    y = b.op("Squeeze", [outs[0], b.ints([1])])     # (T, 1, B, H) -> (T, B, H)
+    if batch_first:
+        y = b.op("Transpose", [y], perm=[1, 0, 2])
+    return [y] + [b.op("Squeeze", [o, ax0]) for o in outs[1:]]

@@ -8,7 +8,9 @@ from nothing (`ember.arange(n)`, `ember.ones(...)`) become constants of the file
 
 from __future__ import annotations
 
+import inspect
 import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,11 @@ MIN_OPSET = 17
 _EXTERNAL_LIMIT = 1_800_000_000     # bytes of weights above which "auto" writes a side file
 _COMPARE = ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
             "logical_not")
+# functions recorded as one op (their inner ops are not): (module, name, record-if predicate)
+_COMPOSITES = (("ember.ops.nn_ops", "pad", lambda a: a["mode"] != "constant"),
+               ("ember.ops.pool", "_avg_pool", None), ("ember.ops.pool", "_adaptive_avg", None),
+               ("ember.ops.sampling", "interpolate", None),
+               ("ember.ops.norm", "instance_norm", lambda a: a["use_input_stats"]))
 _DUNDERS = {"__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt",
             "__ge__": "ge"}
 
@@ -75,6 +82,27 @@ class _Tracer:
             return out
         return traced
 
+    def composite(self, name: str, fn: Any, when: Any) -> Any:
+        """A function recorded as one op `name` with its arguments bound by name (in order,
+        defaults filled), its inner ops unrecorded; `when(arguments)` can decline."""
+        sig = inspect.signature(fn)
+
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            if _function._tracer is not self:    # inside another composite
+                return fn(*args, **kwargs)
+            bound = sig.bind(*args, **kwargs)
+            bound.apply_defaults()
+            if when is not None and not when(bound.arguments):
+                return fn(*args, **kwargs)
+            _function._tracer = None
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                _function._tracer = self
+            self._add(name, tuple(bound.arguments.values()), {}, out)
+            return out
+        return traced
+
 
 def _patch(tracer: _Tracer) -> list:
     """Make the comparisons record themselves; returns what to restore."""
@@ -93,6 +121,16 @@ def _patch(tracer: _Tracer) -> list:
         if fn is not None:
             undo.append((Tensor, dunder, fn))
             setattr(Tensor, dunder, tracer.wrap(name, fn))
+    for modname, name, when in _COMPOSITES:
+        fn = getattr(sys.modules[modname], name)
+        wrapped = tracer.composite(name, fn, when)
+        for mod in list(sys.modules.values()):   # every `from ... import name` of it
+            if getattr(mod, "__name__", "").startswith("ember") and any(
+                    v is fn for v in vars(mod).values()):
+                for attr, v in list(vars(mod).items()):
+                    if v is fn:
+                        undo.append((mod, attr, fn))
+                        setattr(mod, attr, wrapped)
     return undo
 
 
@@ -256,6 +294,8 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
                 dict.fromkeys(missing)))
 
     g = Graph(opset)
+    g.dyn_sizes = {traced[in_names.index(n)].shape[a] for n, axes in dyn.items()
+                   if n in in_names for a in axes}
     for name, t in zip(in_names, traced):
         g.names[id(t)] = g.arrays[id(t._data)] = name
         g.dtypes[name] = t._data.dtype

@@ -452,19 +452,6 @@ def _instance_norm(m: Any, x: list, a: dict, n: int) -> Any:
                                              eps=a.get("epsilon", 1e-5))
 
 
-@op("Pad")
-def _pad(m: Any, x: list, a: dict, n: int) -> Any:
-    pads = _ints(x[1])
-    if a.get("mode", "constant") != "constant" or (len(x) > 3 and x[3] is not None):
-        raise NotImplementedError("Pad with a mode other than constant, or with axes")
-    r = x[0].dim()
-    width = []
-    for d in reversed(range(r)):
-        width += [pads[d], pads[d + r]]
-    value = x[2].item() if len(x) > 2 and x[2] is not None else 0
-    return ember.nn.functional.pad(x[0], width, value=value)
-
-
 @op("Trilu")
 def _trilu(m: Any, x: list, a: dict, n: int) -> Any:
     k = _ints(x[1])[0] if len(x) > 1 and x[1] is not None else 0
@@ -487,3 +474,240 @@ def _const_of_shape(m: Any, x: list, a: dict, n: int) -> Any:
 @op("Range")
 def _range(m: Any, x: list, a: dict, n: int) -> Any:
     return ember.arange(x[0].item(), x[1].item(), x[2].item(), dtype=x[0].dtype)
+
+
+# ----------------------------------------------------------------------------- conv, pool
+def _spatial_pads(a: dict, x: Any, k: list, s: list, d: list) -> list:
+    """[(lo, hi), ...] per spatial dim from `pads` or `auto_pad`."""
+    nd = len(k)
+    auto = a.get("auto_pad", "NOTSET")
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        out = []
+        for n, kk, ss, dd in zip(x.shape[2:], k, s, d):
+            total = max((-(-n // ss) - 1) * ss + dd * (kk - 1) + 1 - n, 0)
+            lo = total // 2 if auto == "SAME_UPPER" else total - total // 2
+            out.append((lo, total - lo))
+        return out
+    if auto == "VALID":
+        return [(0, 0)] * nd
+    p = list(a.get("pads", [0] * 2 * nd))
+    return list(zip(p[:nd], p[nd:]))
+
+
+def _geometry(x: Any, w_shape: Any, a: dict) -> tuple:
+    nd = x.dim() - 2
+    k = list(a.get("kernel_shape", w_shape[2:] if w_shape is not None else []))
+    s = list(a.get("strides", [1] * nd))
+    d = list(a.get("dilations", [1] * nd))
+    return nd, k, s, d, _spatial_pads(a, x, k, s, d)
+
+
+def _pre_pad(x: Any, pads: list, value: float) -> tuple:
+    """Symmetric pads stay as the op's padding; others are applied first with F.pad."""
+    if all(lo == hi for lo, hi in pads):
+        return x, [lo for lo, _ in pads]
+    flat = [v for lo, hi in reversed(pads) for v in (lo, hi)]
+    return ember.nn.functional.pad(x, flat, value=value), [0] * len(pads)
+
+
+@op("Conv")
+def _conv(m: Any, x: list, a: dict, n: int) -> Any:
+    nd, k, s, d, pads = _geometry(x[0], x[1].shape, a)
+    v, p = _pre_pad(x[0], pads, 0.0)
+    fn = getattr(ember.nn.functional, f"conv{nd}d")
+    return fn(v, x[1], x[2] if len(x) > 2 else None, s, p, d, a.get("group", 1))
+
+
+@op("ConvTranspose")
+def _conv_transpose(m: Any, x: list, a: dict, n: int) -> Any:
+    nd, k, s, d, pads = _geometry(x[0], x[1].shape, a)
+    if "output_shape" in a or any(lo != hi for lo, hi in pads):
+        raise NotImplementedError("ConvTranspose with output_shape, auto_pad or asymmetric pads")
+    fn = getattr(ember.nn.functional, f"conv_transpose{nd}d")
+    return fn(x[0], x[1], x[2] if len(x) > 2 else None, s, [lo for lo, _ in pads],
+              a.get("output_padding", [0] * nd), a.get("group", 1), d)
+
+
+@op("MaxPool")
+def _max_pool(m: Any, x: list, a: dict, n: int) -> Any:
+    nd, k, s, d, pads = _geometry(x[0], None, a)
+    v, p = _pre_pad(x[0], pads, -math.inf)
+    if any(pp > ((kk - 1) * dd + 1) // 2 for pp, kk, dd in zip(p, k, d)):
+        v, p = _pre_pad(v, [(pp, pp + 1) for pp in p], -math.inf)   # force explicit padding
+        v = v[(Ellipsis,) + tuple(slice(0, sz - 1) for sz in v.shape[2:])]
+    fn = getattr(ember.nn.functional, f"max_pool{nd}d")
+    if n == 1:
+        return fn(v, k, s, p, d, bool(a.get("ceil_mode", 0)))
+    if v is not x[0]:
+        raise NotImplementedError("MaxPool Indices with asymmetric pads")
+    y, idx = fn(v, k, s, p, d, bool(a.get("ceil_mode", 0)), return_indices=True)
+    # torch's per-plane indices -> ONNX's over N·C·S (storage_order 0)
+    plane = math.prod(x[0].shape[2:])
+    nc = x[0].shape[0] * x[0].shape[1]
+    base = (ember.arange(nc, dtype=ember.int64) * plane).reshape(
+        (x[0].shape[0], x[0].shape[1]) + (1,) * nd)
+    return y, idx + base
+
+
+@op("AveragePool")
+def _avg_pool(m: Any, x: list, a: dict, n: int) -> Any:
+    nd, k, s, d, pads = _geometry(x[0], None, a)
+    if any(dd != 1 for dd in d) or any(lo != hi or lo > kk // 2 for (lo, hi), kk in
+                                       zip(pads, k)):
+        raise NotImplementedError("AveragePool with dilations, or pads that are asymmetric or "
+                                  "larger than half the kernel")
+    fn = getattr(ember.nn.functional, f"avg_pool{nd}d")
+    return fn(x[0], k, s, [lo for lo, _ in pads], bool(a.get("ceil_mode", 0)),
+              bool(a.get("count_include_pad", 0)))
+
+
+@op("GlobalAveragePool", "GlobalMaxPool")
+def _global_pool(m: Any, x: list, a: dict, n: int) -> Any:
+    axes = tuple(range(2, x[0].dim()))
+    if m._cur == "GlobalAveragePool":
+        return x[0].mean(axes, keepdim=True)
+    return x[0].amax(axes, keepdim=True)
+
+
+@op("Mod")
+def _mod(m: Any, x: list, a: dict, n: int) -> Any:
+    return ember.fmod(x[0], x[1]) if a.get("fmod", 0) else ember.remainder(x[0], x[1])
+
+
+_PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "replicate",
+              "wrap": "circular"}
+
+
+@op("Pad")
+def _pad(m: Any, x: list, a: dict, n: int) -> Any:
+    mode = a.get("mode", "constant")
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"Pad mode {mode!r}")
+    r = x[0].dim()
+    raw = _ints(x[1]) if len(x) > 1 else list(a.get("pads", []))
+    axes = _ints(x[3]) if len(x) > 3 and x[3] is not None else list(range(r))
+    k = len(axes)
+    pads = [0] * (2 * r)
+    for i, ax in enumerate(axes):
+        pads[ax % r], pads[ax % r + r] = raw[i], raw[i + k]
+    first = next((d for d in range(r) if pads[d] or pads[d + r]), r)
+    width = []
+    for d in reversed(range(first, r)):
+        width += [pads[d], pads[d + r]]
+    if mode == "constant":
+        value = x[2].item() if len(x) > 2 and x[2] is not None else 0
+        return ember.nn.functional.pad(x[0], width, value=value)
+    if not width:
+        return x[0]
+    return ember.nn.functional.pad(x[0], width, mode=_PAD_MODES[mode])
+
+
+# ----------------------------------------------------------------------------- resize
+@op("Resize", "Upsample")
+def _resize(m: Any, x: list, a: dict, n: int) -> Any:
+    v = x[0]
+    nd = v.dim() - 2
+    mode = a.get("mode", "nearest")
+    ctm = a.get("coordinate_transformation_mode", "half_pixel")
+    scales = sizes = None
+    if m._cur == "Upsample":
+        scales = [float(s) for s in np.asarray(x[1]._data).reshape(-1)]
+        ctm = "asymmetric"
+    else:
+        if len(x) > 2 and x[2] is not None and x[2].numel():
+            scales = [float(s) for s in np.asarray(x[2]._data).reshape(-1)]
+        if len(x) > 3 and x[3] is not None:
+            sizes = _ints(x[3])
+        if len(x) > 1 and x[1] is not None and x[1].numel() and ctm == "tf_crop_and_resize":
+            raise NotImplementedError("Resize with tf_crop_and_resize")
+        if "axes" in a:
+            raise NotImplementedError("Resize with axes")
+    if (scales and scales[:2] != [1.0, 1.0]) or (sizes and sizes[:2] != list(v.shape[:2])):
+        raise NotImplementedError("Resize of the batch or channel dims")
+    if mode == "nearest":
+        nm = a.get("nearest_mode", "round_prefer_floor")
+        if ctm == "asymmetric" and nm == "floor":
+            tmode = "nearest"
+        elif ctm in ("half_pixel", "pytorch_half_pixel") and nm == "round_prefer_ceil":
+            tmode = "nearest-exact"
+        else:
+            raise NotImplementedError(f"nearest Resize with coordinate_transformation_mode "
+                                      f"{ctm!r} and nearest_mode {nm!r}")
+        ac = None
+    else:
+        if mode == "cubic" and abs(a.get("cubic_coeff_a", -0.75) + 0.75) > 1e-6:
+            raise NotImplementedError("cubic Resize with cubic_coeff_a other than -0.75")
+        if ctm not in ("align_corners", "pytorch_half_pixel", "half_pixel"):
+            raise NotImplementedError(f"{mode} Resize with coordinate_transformation_mode "
+                                      f"{ctm!r}")
+        if mode == "cubic":
+            tmode = "bicubic"
+        else:
+            tmode = {1: "linear", 2: "bilinear", 3: "trilinear"}[nd]
+        ac = ctm == "align_corners"
+    if sizes is not None:
+        return ember.nn.functional.interpolate(v, size=sizes[2:], mode=tmode, align_corners=ac)
+    return ember.nn.functional.interpolate(v, scale_factor=scales[2:], mode=tmode,
+                                           align_corners=ac)
+
+
+# ----------------------------------------------------------------------------- recurrent
+_TORCH_ORDER = {"LSTM": (0, 2, 3, 1), "GRU": (1, 0, 2), "RNN": (0,)}   # ONNX block per torch gate
+
+
+def _regate(w: Any, kind: str) -> Any:
+    """ONNX gate blocks (rows) back to torch's order."""
+    order = _TORCH_ORDER[kind]
+    if len(order) == 1:
+        return w
+    h = w.shape[0] // len(order)
+    idx = np.concatenate([np.arange(p * h, (p + 1) * h) for p in order])
+    return w.index_select(0, ember.tensor(idx, dtype=ember.int64))
+
+
+@op("LSTM", "GRU", "RNN")
+def _recurrent(m: Any, x: list, a: dict, n: int) -> Any:
+    from ..ops.rnn import rnn_layer
+    kind = m._cur
+    x = list(x) + [None] * (8 - len(x))
+    X, W, R, B, seq, h0, c0 = x[:7]
+    if kind == "LSTM" and x[7] is not None:
+        raise NotImplementedError("LSTM with peepholes (input P)")
+    if a.get("clip") is not None or a.get("input_forget", 0):
+        raise NotImplementedError(f"{kind} with clip or input_forget")
+    if kind == "GRU" and not a.get("linear_before_reset", 0):
+        raise NotImplementedError("GRU with linear_before_reset=0 (PyTorch's GRU is 1)")
+    acts = a.get("activations")
+    mode = kind
+    if kind == "RNN":
+        act = (acts or ["Tanh"])[0]
+        if act not in ("Tanh", "Relu") or (acts and len(set(acts)) > 1):
+            raise NotImplementedError(f"RNN with activations {acts}")
+        mode = "RNN_TANH" if act == "Tanh" else "RNN_RELU"
+    elif acts and [s.lower() for s in acts] != (
+            ["sigmoid", "tanh", "tanh"] * 2)[:len(acts)]:
+        raise NotImplementedError(f"{kind} with activations {acts}")
+    layout = a.get("layout", 0)
+    T = X.shape[1] if layout else X.shape[0]
+    if seq is not None and any(v != T for v in _ints(seq)):
+        raise NotImplementedError("sequence_lens shorter than the sequence")
+    direction = a.get("direction", "forward")
+    dirs = [False, True] if direction == "bidirectional" else [direction == "reverse"]
+    ys, hs, cs = [], [], []
+    for i, rev in enumerate(dirs):
+        bi = bh = None
+        if B is not None:
+            bi, bh = _regate(B[i, :B.shape[1] // 2], kind), _regate(B[i, B.shape[1] // 2:], kind)
+        h = None if h0 is None else (h0[:, i] if layout else h0[i])
+        c = None if c0 is None else (c0[:, i] if layout else c0[i])
+        r = rnn_layer(X, h, c, _regate(W[i], kind), _regate(R[i], kind), bi, bh, None, mode,
+                      rev, None, bool(layout))
+        ys.append(r[0])
+        hs.append(r[1])
+        if kind == "LSTM":
+            cs.append(r[2])
+    y = ember.stack(ys, 2 if layout else 1)      # (T, D, B, H) or (B, T, D, H)
+    outs = [y, ember.stack(hs, 1 if layout else 0)]
+    if kind == "LSTM":
+        outs.append(ember.stack(cs, 1 if layout else 0))
+    return tuple(outs[:max(n, 1)])

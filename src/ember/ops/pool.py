@@ -280,22 +280,33 @@ class MaxPool(Function):
         shape, k, s, p, d, out = ctx.geom
         nd = len(k)
         none = (None,) * 7
-        if "fast" in ctx.__dict__:   # fast path: the first maximum of each window, by offset
+        if "fast" in ctx.__dict__:   # fast path: each window's unique maximum by comparison
             x, y = (v._data if isinstance(v, Tensor) else v for v in ctx.saved_tensors)
             if not isinstance(g, Tensor):
-                gx = np.zeros(shape, g.dtype)
-                taken = np.zeros(y.shape, bool)
-                zero = np.zeros((), g.dtype)
-                for off in np.ndindex(*k):
-                    sl = (Ellipsis,) + tuple(slice(j, j + o * kk, kk)
-                                             for j, o, kk in zip(off, out, k))
-                    hit = x[sl] == y
-                    hit &= ~taken
-                    gx[sl] = np.where(hit, g, zero)
-                    taken |= hit
-                if taken.all():
+                # windows as their own axes (a view): (*batch, o1, k1, o2, k2, ...)
+                lead = x.shape[:-nd]
+                split = lead + tuple(v for o, kk in zip(out, k) for v in (o, kk))
+                crop = (Ellipsis,) + tuple(slice(0, o * kk) for o, kk in zip(out, k))
+                exp = (Ellipsis,) + (slice(None), None) * nd
+                hit = np.reshape(x[crop], split) == y[exp]
+                n_hit = np.count_nonzero(hit)
+                if n_hit > y.size:   # ties: keep the first maximum of each window
+                    offs = np.ndindex(*k)
+                    taken = hit[(Ellipsis,) + tuple(v for j in next(offs) for v in (
+                        slice(None), j))].copy()
+                    for off in offs:
+                        h = hit[(Ellipsis,) + tuple(v for j in off for v in (slice(None), j))]
+                        h &= ~taken
+                        taken |= h
+                    n_hit = np.count_nonzero(taken)
+                if n_hit == y.size:   # else a window without its maximum: NaNs
+                    gw = np.where(hit, g[exp], np.zeros((), g.dtype))
+                    if gw.size == x.size:
+                        return (np.reshape(gw, shape),) + none
+                    gx = np.zeros(shape, g.dtype)
+                    gx[crop] = np.reshape(gw, lead + tuple(o * kk for o, kk in zip(out, k)))
                     return (gx,) + none
-            ctx.idx = _argmax_pool(x, k, s, p, d, out)[1]   # NaNs, or create_graph
+            ctx.idx = _argmax_pool(x, k, s, p, d, out)[1]   # ties, NaNs, or create_graph
         unique = all(ss >= (kk - 1) * dd + 1 for ss, kk, dd in zip(s, k, d))
         op = Scatter(ctx.idx, shape, nd, unique)
         if isinstance(g, Tensor):
