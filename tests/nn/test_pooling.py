@@ -156,3 +156,14 @@ def test_maxpool_double_backward_fast_path(rng):
     _, idx = TF.max_pool2d(xt, 2, return_indices=True)
     want = torch.from_numpy(w.numpy()).flatten(2).gather(2, idx.flatten(2)).view(2, 3, 2, 2)
     np.testing.assert_allclose(gv.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("shape", [(1, 2, 9, 9), (1, 2, 9, 8), (2, 3, 12, 7), (2, 1, 8, 9, 10)])
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_max_pool_non_overlapping_fast_path(shape, k, rng):
+    """stride == kernel, no padding: the strided fast path, incl. kernels > 2 and sizes that
+    leave a remainder, against torch (values and input gradient)."""
+    x = rng.standard_normal(shape).astype(np.float32)
+    name = "max_pool2d" if len(shape) == 4 else "max_pool3d"
+    check(lambda t: getattr(F, name)(t, k), lambda t: getattr(torch.nn.functional, name)(t, k),
+          x, rng=rng)

@@ -260,9 +260,11 @@ class MaxPool(Function):
                 ax = (slice(None),) * (x.ndim - nd + i)
                 y = y[ax + (slice(0, o * kk),)]
                 if kk > 1:
-                    y = np.maximum(y[ax + (slice(0, None, kk),)], y[ax + (slice(1, None, kk),)])
+                    src = y   # the windows' elements along this dim, before reducing it
+                    y = np.maximum(src[ax + (slice(0, None, kk),)],
+                                   src[ax + (slice(1, None, kk),)])
                     for j in range(2, kk):
-                        np.maximum(y, y[ax + (slice(j, None, kk),)], out=y)
+                        np.maximum(y, src[ax + (slice(j, None, kk),)], out=y)
             if ctx.needs_input_grad[0]:
                 ctx.fast = True
                 ctx.save_for_backward(x0, y)
@@ -280,33 +282,25 @@ class MaxPool(Function):
         shape, k, s, p, d, out = ctx.geom
         nd = len(k)
         none = (None,) * 7
-        if "fast" in ctx.__dict__:   # fast path: each window's unique maximum by comparison
+        if "fast" in ctx.__dict__:   # fast path: the first maximum of each window, by offset
             x, y = (v._data if isinstance(v, Tensor) else v for v in ctx.saved_tensors)
             if not isinstance(g, Tensor):
-                # windows as their own axes (a view): (*batch, o1, k1, o2, k2, ...)
-                lead = x.shape[:-nd]
-                split = lead + tuple(v for o, kk in zip(out, k) for v in (o, kk))
-                crop = (Ellipsis,) + tuple(slice(0, o * kk) for o, kk in zip(out, k))
-                exp = (Ellipsis,) + (slice(None), None) * nd
-                hit = np.reshape(x[crop], split) == y[exp]
-                n_hit = np.count_nonzero(hit)
-                if n_hit > y.size:   # ties: keep the first maximum of each window
-                    offs = np.ndindex(*k)
-                    taken = hit[(Ellipsis,) + tuple(v for j in next(offs) for v in (
-                        slice(None), j))].copy()
-                    for off in offs:
-                        h = hit[(Ellipsis,) + tuple(v for j in off for v in (slice(None), j))]
-                        h &= ~taken
-                        taken |= h
-                    n_hit = np.count_nonzero(taken)
-                if n_hit == y.size:   # else a window without its maximum: NaNs
-                    gw = np.where(hit, g[exp], np.zeros((), g.dtype))
-                    if gw.size == x.size:
-                        return (np.reshape(gw, shape),) + none
-                    gx = np.zeros(shape, g.dtype)
-                    gx[crop] = np.reshape(gw, lead + tuple(o * kk for o, kk in zip(out, k)))
+                gx = np.zeros(shape, g.dtype)
+                taken = np.zeros(y.shape, bool)
+                finite = np.isfinite(np.sum(g))   # then g·hit is exact (and 5x faster)
+                for off in np.ndindex(*k):
+                    sl = (Ellipsis,) + tuple(slice(j, j + o * kk, kk)
+                                             for j, o, kk in zip(off, out, k))
+                    hit = x[sl] == y
+                    np.greater(hit, taken, out=hit)   # a maximum not taken by an earlier offset
+                    if finite:
+                        np.multiply(g, hit, out=gx[sl])
+                    else:
+                        np.copyto(gx[sl], g, where=hit)
+                    taken |= hit
+                if taken.all():
                     return (gx,) + none
-            ctx.idx = _argmax_pool(x, k, s, p, d, out)[1]   # ties, NaNs, or create_graph
+            ctx.idx = _argmax_pool(x, k, s, p, d, out)[1]   # NaNs, or create_graph
         unique = all(ss >= (kk - 1) * dd + 1 for ss, kk, dd in zip(s, k, d))
         op = Scatter(ctx.idx, shape, nd, unique)
         if isinstance(g, Tensor):
