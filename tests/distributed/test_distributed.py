@@ -18,7 +18,8 @@ def launch(script, n=2, env=None, timeout=60):
     """Run `script` on n ranks; return stdout lines; show both streams on failure."""
     cmd = ([str(MPIEXEC), "-n", str(n), "-launcher", "fork"] if n else []) + [
         sys.executable, str(HERE / script)]
-    e = dict(os.environ, **(env or {}))
+    # one BLAS thread per rank: two ranks on two cores, as ember.distributed.run sets it
+    e = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", **(env or {}))
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e)
     except subprocess.TimeoutExpired as x:

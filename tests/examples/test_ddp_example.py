@@ -12,7 +12,8 @@ MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 @pytest.mark.skipif(not MPIEXEC.exists(), reason="needs mpiexec (pip install ember[mpi])")
 def test_ddp_mlp_example():
-    p = subprocess.run([str(MPIEXEC), "-n", "2", "-launcher", "fork", sys.executable,
+    # through ember's launcher, which also gives each rank its share of the BLAS threads
+    p = subprocess.run([sys.executable, "-m", "ember.distributed.run", "-n", "2",
                         str(ROOT / "examples" / "ddp_mlp.py")],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr

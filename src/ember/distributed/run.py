@@ -20,6 +20,12 @@ def main(argv: list[str] | None = None) -> None:
     if mpiexec is None:
         sys.exit("ember.distributed.run: no mpiexec found; install MPI with "
                  "`pip install ember[mpi]`")
+    # Like torchrun: ranks on one machine share its cores, so unless the user chose, give each
+    # rank's BLAS an equal share (threaded BLAS in every rank oversubscribes the cores and can
+    # make each matrix product tens of times slower).
+    threads = str(max(1, (os.cpu_count() or 1) // a.nproc))
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, threads)
     os.execv(mpiexec, [mpiexec, "-n", str(a.nproc), sys.executable, a.script, *a.args])
 
 
