@@ -2,26 +2,42 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+LINTED := src tests benchmarks examples docs
 
 .PHONY: demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(VENV)/.created:
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
-demo: $(STAMP)
+# `make test` installs ember with its test tools (PyTorch as the oracle, onnxruntime, MPI).
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# `make demo` needs only ember; the tour's extras (progress bars, plots, graph pictures, ONNX)
+# are optional: without them the tour runs and says what it skipped.
+$(VENV)/.demo-installed: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[tour]' || echo "demo: could not install the tour's extras (matplotlib, tqdm, graphviz, onnx); going on without them"
+	touch $@
+
+# Graphviz's `dot` program is installed where apt-get can (as root).
+demo: $(VENV)/.demo-installed
+	@command -v dot >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get install -y -qq graphviz || { apt-get update -qq && apt-get install -y -qq graphviz; }; \
+	  } >/dev/null 2>&1; } || echo "demo: skipped installing Graphviz's dot program (needs apt-get \
+	as root); the tour saves the autograd graph as DOT text instead of a picture"
 	$(BIN)/python -m ember.tour
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check $(LINTED)
 	$(BIN)/python -m pytest -q -n 2
 
-lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check $(LINTED)
 
-bench: $(STAMP)
+bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/run.py
 
 clean:

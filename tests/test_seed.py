@@ -88,9 +88,9 @@ def test_seed_example(name):
         _same(e, t)
 
 
-def test_tour_runs(capsys):
+def test_tour_runs(capsys, tmp_path):
     from ember import tour
-    assert tour.main([]) == 0
+    assert tour.main(["--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "dz/dw = 8.0" in out and "by hand: 4*w = 8.0" in out
     assert "a.unsqueeze(0).size() = ember.Size([1, 12])" in out

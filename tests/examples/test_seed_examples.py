@@ -176,8 +176,8 @@ def chapter_number(title):
     ("Saving and loading weights",
      lambda out: "same as the original: True" in out and "<All keys matched successfully>" in out),
 ])
-def test_tour_chapter(title, check):
+def test_tour_chapter(title, check, tmp_path):
     n = chapter_number(title)
-    out = run(["-m", "ember.tour", "--chapter", str(n)])
+    out = run(["-m", "ember.tour", "--chapter", str(n), "--out", str(tmp_path)])
     assert f"=== {n}. {title} ===" in out
     assert check(out), out

@@ -188,7 +188,7 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
                                               or target in capture):
                             if g.shape != e[2]:
                                 g = sum_to(g, e[2])
-                            if g.dtype != e[3]:
+                            if g.dtype is not e[3] and g.dtype != e[3]:
                                 g = _cast(g, e[3])
                             tb = buffers.get(target)
                             if tb is None:

@@ -19,8 +19,15 @@ result_type = _backend.result_type
 def promote(a: Any, b: Any) -> tuple:
     """Cast array operands to torch's result dtype (Python scalars stay as they are: NumPy 2
     keeps the array's dtype for them)."""
-    if type(a) is ndarray and type(b) is ndarray and a.dtype is b.dtype:
-        return a, b
+    ta, tb = type(a), type(b)
+    if ta is ndarray:
+        if tb is ndarray:
+            if a.dtype is b.dtype:
+                return a, b
+        elif (tb is float or tb is int) and a.dtype.kind == "f":
+            return a, np.asarray(b, a.dtype)   # a float array keeps its dtype, as in torch
+    elif (ta is float or ta is int) and tb is ndarray and b.dtype.kind == "f":
+        return np.asarray(a, b.dtype), b
     dt = result_type(a, b)
     if type(a) is ndarray and a.dtype != dt:
         a = a.astype(dt)

@@ -42,8 +42,7 @@ def _sig(v: Any) -> Any:
     Tensor (the ember op, so double backward records it)."""
     if isinstance(v, Tensor):
         return ew.Sigmoid.apply(v)
-    with np.errstate(over="ignore"):
-        e = np.exp(-v)
+    e = np.exp(-v)
     e += 1
     return np.reciprocal(e, out=e) if type(e) is ndarray else 1 / e
 
@@ -152,8 +151,7 @@ class Elu(Function):
         _float(x, "elu_cpu")
         ctx.save_for_backward(x)
         ctx.c = alpha, scale, iscale
-        with np.errstate(over="ignore"):
-            neg = np.expm1(x * iscale) * (alpha * scale)
+        neg = np.expm1(x * iscale) * (alpha * scale)
         return np.where(x > 0, x * scale if scale != 1 else x, neg)
 
     @staticmethod
@@ -179,8 +177,7 @@ class Gelu(Function):
         if tanh_approx:
             t = np.tanh((x + 0.044715 * x * x * x) * _K)
             return 0.5 * x * (1 + t)
-        with np.errstate(over="ignore", invalid="ignore"):
-            return x * (0.5 + 0.5 * _erf(x * _SQRT1_2))
+        return x * (0.5 + 0.5 * _erf(x * _SQRT1_2))
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:

@@ -27,10 +27,9 @@ class _Softmax(Function):
         m = np.max(x, axis=-1, keepdims=True) if x.shape[-1] else x
         if safe:
             m = np.where(m == -np.inf, 0, m)
-        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            e = np.exp(x - m)
-            s = np.sum(e, axis=-1, keepdims=True)
-            y = e / s if not safe else e / np.where(s == 0, 1, s)
+        e = np.exp(x - m)
+        s = np.sum(e, axis=-1, keepdims=True)
+        y = e / s if not safe else e / np.where(s == 0, 1, s)
         ctx.save_for_backward(y)
         return y
 

@@ -462,8 +462,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         idx = np.minimum(idx, n - 1)
     else:
         # exponential race: the k smallest E/w are a weighted sample without replacement
-        with np.errstate(divide="ignore"):
-            keys = g.standard_exponential(w2.shape) / w2
+        keys = g.standard_exponential(w2.shape) / w2
         idx = np.argsort(keys, axis=-1, kind="stable")[:, :num_samples]
     idx = idx.astype(np.int64)
     return _make(idx[0] if w.ndim == 1 else idx)

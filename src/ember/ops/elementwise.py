@@ -139,8 +139,7 @@ class Div(Function):
         if a.dtype.kind != "f":
             a, b = as_float(a), as_float(b)
         try:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return a / b
+            return a / b
         except ValueError:
             raise broadcast_error("div", a, b) from None
 
@@ -174,8 +173,7 @@ class DivMode(Function):
                 if not np.all(b):
                     raise _zero_div("div")
                 return np.floor_divide(a, b) if mode == "floor" else _int_trunc_div(a, b)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b)
+            return np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b)
         except ValueError:
             raise broadcast_error("div", a, b) from None
 
@@ -242,8 +240,7 @@ def _mod(op: str, fn: Any, a: Any, b: Any) -> Any:
             if not np.all(b):
                 raise _zero_div(op)
             return fn(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return fn(a, b)
+        return fn(a, b)
     except ValueError:
         raise broadcast_error(op, a, b) from None
 
@@ -274,8 +271,7 @@ class Pow(Function):
                     raise broadcast_error("pow", a, b) from None
             return y
         try:
-            with np.errstate(all="ignore"):
-                y = np.power(a, b)
+            y = np.power(a, b)
         except ValueError:
             raise broadcast_error("pow", a, b) from None
         ctx.save_for_backward(sa, sb, y if ctx.needs_input_grad[1] else None)
@@ -285,18 +281,17 @@ class Pow(Function):
     def backward(ctx: Any, g: Any) -> Any:
         a, b, y = ctx.saved_tensors
         ga = gb = None
-        with np.errstate(all="ignore"):
-            if ctx.needs_input_grad[0]:       # d a^b/da = b·a^(b-1), 0 where b == 0
-                if isinstance(b, (builtins.int, builtins.float)):
-                    ga = g * 0 if b == 0 else g * b * np.power(a, b - 1)
-                else:
-                    ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
-            if ctx.needs_input_grad[1]:       # d a^b/db = a^b·ln a, 0 where a == 0 and b >= 0
-                if isinstance(a, (builtins.int, builtins.float)):
-                    la = math.log(a) if a > 0 else (-math.inf if a == 0 else math.nan)
-                    gb = g * np.where(b >= 0, 0, y * la) if a == 0 else g * y * la
-                else:
-                    gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
+        if ctx.needs_input_grad[0]:       # d a^b/da = b·a^(b-1), 0 where b == 0
+            if isinstance(b, (builtins.int, builtins.float)):
+                ga = g * 0 if b == 0 else g * b * np.power(a, b - 1)
+            else:
+                ga = np.where(b == 0, 0, g * b * np.power(a, b - 1))
+        if ctx.needs_input_grad[1]:       # d a^b/db = a^b·ln a, 0 where a == 0 and b >= 0
+            if isinstance(a, (builtins.int, builtins.float)):
+                la = math.log(a) if a > 0 else (-math.inf if a == 0 else math.nan)
+                gb = g * np.where(b >= 0, 0, y * la) if a == 0 else g * y * la
+            else:
+                gb = g * np.where((a == 0) & (b >= 0), 0, y * np.log(a))
         return ga, gb
 
 
@@ -497,8 +492,7 @@ class Square(Function):
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
         ctx.save_for_backward(x)
-        with np.errstate(over="ignore"):
-            return np.square(x.astype(np.int64) if x.dtype.kind == "b" else x)
+        return np.square(x.astype(np.int64) if x.dtype.kind == "b" else x)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -600,8 +594,7 @@ class Frac(Function):
     def forward(ctx: Any, x: Any) -> Any:
         if x.dtype.kind != "f":
             raise _not_impl("frac_cpu", x.dtype)
-        with np.errstate(invalid="ignore"):
-            return x - np.trunc(x)
+        return x - np.trunc(x)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -630,15 +623,13 @@ def _float_unary(name: str, fn: Any, grad: Any, saves_output: bool) -> type:
     `grad(g, v)` is the backward, v the saved output (saves_output) or input."""
     def forward(ctx: Any, x: Any) -> Any:
         x = as_float(x)
-        with np.errstate(all="ignore"):
-            y = fn(x)
+        y = fn(x)
         ctx.save_for_backward(y if saves_output else x)
         return y
 
     def backward(ctx: Any, g: Any) -> Any:
         (v,) = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            return grad(g, v)
+        return grad(g, v)
     return type(name, (Function,), {"_raw": True, "_name": name + "Backward0",
                                     "forward": staticmethod(forward),
                                     "backward": staticmethod(backward)})

@@ -299,7 +299,10 @@ def _getitem(self: Tensor, key: Any) -> Tensor:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
                              "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         if not -n <= key < n:
-            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n} "
+                             f"(valid indices are 0 to {n - 1}, or -{n} to -1 from the end)"
+                             if n else f"index {key} is out of bounds for dimension 0 with "
+                             f"size 0 (the tensor is empty)")
         return _as_view(Index.apply(self, (key,), BASIC, "SelectBackward0"), self)
     if t is slice and (key.step is None or type(key.step) is int and key.step > 0) \
             and self._data.ndim:
@@ -509,9 +512,8 @@ def _prod_others(x: ndarray, src: ndarray, y: ndarray, key: tuple, incl: bool) -
     np.multiply.at(prod_nz, key, np.where(src != 0, src, 1))
 
     def others(v: ndarray, nzv: ndarray, pnz: ndarray, yv: ndarray) -> ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(v != 0, np.where(nzv == 0, yv / np.where(v != 0, v, 1), 0),
-                            np.where(nzv == 1, pnz, 0))
+        return np.where(v != 0, np.where(nzv == 0, yv / np.where(v != 0, v, 1), 0),
+                        np.where(nzv == 1, pnz, 0))
     return others(x, nz, prod_nz, y), others(src, nz[key], prod_nz[key], y[key])
 
 

@@ -473,8 +473,7 @@ class VectorNorm(Function):
         elif ord == 0:
             y = np.sum(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
         else:
-            with np.errstate(divide="ignore"):
-                y = np.sum(np.abs(x) ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
+            y = np.sum(np.abs(x) ** ord, axis=axes, keepdims=keepdim) ** (1.0 / ord)
         y = np.asarray(y, x.dtype)
         ctx.save_for_backward(x, y)
         ctx.ord, ctx.axes = ord, axes
@@ -497,8 +496,7 @@ class VectorNorm(Function):
             hit = np.abs(x) == y
             r = g * np.sign(x) * hit / np.sum(hit, axis=ctx.axes, keepdims=True)
         else:                   # d ‖x‖_p = sign x |x|^(p-1) / ‖x‖^(p-1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                r = g * np.sign(x) * np.abs(x) ** (p - 1) / np.where(y == 0, 1, y) ** (p - 1)
+            r = g * np.sign(x) * np.abs(x) ** (p - 1) / np.where(y == 0, 1, y) ** (p - 1)
         return _array(r), None, None, None
 
 

@@ -67,8 +67,7 @@ def _reduce_arr(loss: np.ndarray, reduction: str) -> Any:
     s = np.sum(loss)
     if reduction == "sum":
         return s
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return s / loss.size    # mean of nothing is nan, as torch
+    return s / loss.size    # mean of nothing is nan, as torch
 
 
 def _grad_scale(g: Any, n: int, reduction: str) -> Any:
@@ -88,8 +87,7 @@ def _sigmoid(z: Any) -> Any:
     """Stable logistic on arrays; ember.sigmoid on Tensors (create_graph)."""
     if isinstance(z, Tensor):
         return _ew.sigmoid(z)
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-z))
+    return 1 / (1 + np.exp(-z))
 
 
 def _softplus_arr(z: Any) -> Any:
@@ -310,8 +308,7 @@ class NLLLoss(Function):
         total = np.sum(loss)
         if reduction == "sum":
             return total
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return total / ctx.denom
+        return total / ctx.denom
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -430,6 +427,11 @@ def _class_targets(input: Tensor, target: Tensor, weight: Any, op: str, allow_so
             raise ValueError(
                 f"Expected input batch_size ({xs[0]}) to match target batch_size ({ts[0]}) in "
                 f"{op}: input has shape {list(xs)}, target {list(ts)}.")
+        if input.ndim == 1 and target.ndim == 1 and ts[0] != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {ts[0]} ({op}: "
+                f"a 1-D input of shape {list(xs)} is the class scores of ONE sample; for a batch "
+                f"pass input of shape (N, C), e.g. input.unsqueeze(0) for a single sample)")
         raise RuntimeError(f"{op}: Expected target size {list(want)}, got {list(ts)} (input "
                            f"has shape {list(xs)}; the classes are dim "
                            f"{1 if input.ndim > 1 else 0}).")
@@ -498,9 +500,8 @@ class BCELoss(Function):
                 "binary_cross_entropy_with_logits on raw scores.")
         ctx.save_for_backward(x, y, w)
         ctx.reduction = reduction
-        with np.errstate(divide="ignore"):
-            lx = np.maximum(np.log(x), -100)
-            l1x = np.maximum(np.log1p(-x), -100)
+        lx = np.maximum(np.log(x), -100)
+        l1x = np.maximum(np.log1p(-x), -100)
         loss = -(y * (lx - l1x) + l1x)
         if w is not None:
             loss = loss * w

@@ -43,8 +43,11 @@ def _linear_fwd(x: np.ndarray, w: np.ndarray, b: Any) -> np.ndarray:
     """y = x @ Wᵀ + b; the transpose is a free view, the add is in place on the fresh result."""
     if x.dtype is not w.dtype and x.dtype != w.dtype:
         raise RuntimeError(
-            f"linear: expected input and weight to have the same dtype, but got input "
-            f"{_backend.from_np(x.dtype).name} and weight {_backend.from_np(w.dtype).name}")
+            f"linear: mat1 and mat2 must have the same dtype: expected input and weight to "
+            f"have the same dtype, but got input {_backend.from_np(x.dtype).name} and weight "
+            f"{_backend.from_np(w.dtype).name}; convert the input with "
+            f"x.to({_backend.from_np(w.dtype)}) or the model with "
+            f"model.to({_backend.from_np(x.dtype)})")
     try:
         y = np.matmul(x, w.T)
     except ValueError:
@@ -93,13 +96,28 @@ class Linear(Function):
         return gx, gw, gb
 
 
+def _type_name(v: Any) -> str:
+    """'numpy.ndarray', 'list': how torch names a wrong argument's type."""
+    t = type(v)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weightᵀ + bias (torch.nn.functional.linear); weight is (out, in)."""
-    if grad_state.enabled and (input._requires_grad or weight._requires_grad
-                               or (bias is not None and bias._requires_grad)):
-        return Linear.apply(input, weight, bias)
-    # nothing to record: no node, no ctx, one matmul and one add
-    return _make(_linear_fwd(input._data, weight._data, None if bias is None else bias._data))
+    try:
+        if grad_state.enabled and (input._requires_grad or weight._requires_grad
+                                   or (bias is not None and bias._requires_grad)):
+            return Linear.apply(input, weight, bias)
+        # nothing to record: no node, no ctx, one matmul and one add
+        return _make(_linear_fwd(input._data, weight._data, None if bias is None else bias._data))
+    except AttributeError:
+        for i, (name, v) in enumerate((("input", input), ("weight", weight), ("bias", bias))):
+            if not isinstance(v, Tensor) and not (name == "bias" and v is None):
+                raise TypeError(
+                    f"linear(): argument '{name}' (position {i + 1}) must be Tensor, not "
+                    f"{_type_name(v)}; convert it first, e.g. ember.from_numpy(x) or "
+                    f"ember.tensor(x)") from None
+        raise
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None

@@ -67,8 +67,7 @@ class LayerNorm(Function):
     def forward(ctx: Any, x: Any, w: Any, b: Any, k: int, eps: float) -> Any:
         _check_float("layer_norm", x)
         axes = tuple(range(x.ndim - k, x.ndim))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            xhat, rstd = _standardize(x, axes, eps)
+        xhat, rstd = _standardize(x, axes, eps)
         ctx.axes, ctx.lead, ctx.eps = axes, tuple(range(x.ndim - k)), eps
         ctx.xhat, ctx.rstd = xhat, rstd
         ctx.save_for_backward(x, w)
@@ -108,8 +107,7 @@ class RMSNorm(Function):
     def forward(ctx: Any, x: Any, w: Any, k: int, eps: float) -> Any:
         _check_float("rms_norm", x)
         axes = tuple(range(x.ndim - k, x.ndim))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = 1.0 / np.sqrt(np.mean(x * x, axis=axes, keepdims=True) + eps)
+        r = 1.0 / np.sqrt(np.mean(x * x, axis=axes, keepdims=True) + eps)
         ctx.axes, ctx.lead, ctx.eps, ctx.r = axes, tuple(range(x.ndim - k)), eps, r
         ctx.save_for_backward(x, w)
         y = x * r
@@ -152,8 +150,7 @@ class GroupNorm(Function):
         shape = x.shape
         cshape = (1, shape[1]) + (1,) * (x.ndim - 2)
         xg = np.reshape(x, (shape[0], groups, -1))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            xhat, rstd = _standardize(xg, (2,), eps)
+        xhat, rstd = _standardize(xg, (2,), eps)
         xhat = np.reshape(xhat, shape)
         ctx.groups, ctx.eps, ctx.cshape, ctx.xhat, ctx.rstd = groups, eps, cshape, xhat, rstd
         ctx.save_for_backward(x, w)
@@ -213,23 +210,22 @@ class BatchNorm(Function):
         c = x.shape[1]
         axes = (0,) + tuple(range(2, x.ndim))
         cshape = (1, c) + (1,) * (x.ndim - 2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if training:
-                xhat, rstd = _standardize(x, axes, eps)
-                if rm is not None or rv is not None:
-                    n = x.size // c
-                    m = momentum
-                    mean = np.mean(x, axis=axes)
-                    if rm is not None:   # running stats: in place, as torch
-                        rm *= 1 - m
-                        rm += m * mean
-                    if rv is not None:   # the UNBIASED batch variance goes into running_var
-                        var = np.var(x, axis=axes) * (n / max(n - 1, 1))
-                        rv *= 1 - m
-                        rv += m * var
-            else:
-                rstd = np.reshape(1.0 / np.sqrt(rv + eps), cshape).astype(x.dtype, copy=False)
-                xhat = (x - np.reshape(rm, cshape).astype(x.dtype, copy=False)) * rstd
+        if training:
+            xhat, rstd = _standardize(x, axes, eps)
+            if rm is not None or rv is not None:
+                n = x.size // c
+                m = momentum
+                mean = np.mean(x, axis=axes)
+                if rm is not None:   # running stats: in place, as torch
+                    rm *= 1 - m
+                    rm += m * mean
+                if rv is not None:   # the UNBIASED batch variance goes into running_var
+                    var = np.var(x, axis=axes) * (n / max(n - 1, 1))
+                    rv *= 1 - m
+                    rv += m * var
+        else:
+            rstd = np.reshape(1.0 / np.sqrt(rv + eps), cshape).astype(x.dtype, copy=False)
+            xhat = (x - np.reshape(rm, cshape).astype(x.dtype, copy=False)) * rstd
         ctx.training, ctx.axes, ctx.cshape, ctx.eps = training, axes, cshape, eps
         ctx.xhat, ctx.rstd, ctx.rm = xhat, rstd, rm
         ctx.save_for_backward(x, w)
@@ -277,7 +273,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                            f"shape {list(shape)}")
     if training and math.prod(shape) // shape[1] == 1:
         raise ValueError(f"batch_norm: Expected more than 1 value per channel when training, "
-                         f"got input size {list(shape)}")
+                         f"got input size {list(shape)} (a batch of one sample has no batch "
+                         f"statistics: use a batch of 2 or more, or call model.eval() to predict "
+                         f"on a single sample)")
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("batch_norm: running_mean and running_var must be defined in "
                            "evaluation mode (training=False)")

@@ -469,15 +469,13 @@ class Var(Function):
         _setup(ctx, a, axes, keepdim)
         ctx.dof = _count(a.shape, axes) - correction
         ctx.save_for_backward(a)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.var(a, axis=axes, ddof=correction, keepdims=keepdim)
+        return np.var(a, axis=axes, ddof=correction, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         centred = x - np.mean(x, axis=ctx.axes, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return _keep(g, ctx) * (2 / ctx.dof) * centred, None, None, None   # 2(x-μ)/(N-c)
+        return _keep(g, ctx) * (2 / ctx.dof) * centred, None, None, None   # 2(x-μ)/(N-c)
 
 
 class Std(Function):
@@ -488,8 +486,7 @@ class Std(Function):
     def forward(ctx: Any, a: Any, axes: Any, correction: Any, keepdim: bool) -> Any:
         _setup(ctx, a, axes, keepdim)
         ctx.dof = _count(a.shape, axes) - correction
-        with np.errstate(invalid="ignore", divide="ignore"):
-            y = np.asarray(np.std(a, axis=axes, ddof=correction, keepdims=keepdim))
+        y = np.asarray(np.std(a, axis=axes, ddof=correction, keepdims=keepdim))
         ctx.save_for_backward(a, y)
         return y
 
@@ -500,8 +497,7 @@ class Std(Function):
         y = _keep(y, ctx)
         zero = _data_of(y) == 0
         centred = x - np.mean(x, axis=ctx.axes, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (_keep(g, ctx) * ~zero / (ctx.dof * (y + zero))) * centred, None, None, None
+        return (_keep(g, ctx) * ~zero / (ctx.dof * (y + zero))) * centred, None, None, None
 
 
 def _var_args(op: str, input: Tensor, dim: Any, unbiased: Any, correction: Any) -> tuple:
@@ -557,8 +553,7 @@ class LogSumExp(Function):
         x = a if a.dtype.kind == "f" else a.astype(_backend.default_float())
         m = np.amax(x, axis=axes, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)   # stable: shift by the max, unless it is ±inf
-        with np.errstate(divide="ignore", over="ignore"):
-            y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
+        y = np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True)) + m
         if not keepdim:
             y = np.squeeze(y, axis=axes)
         ctx.save_for_backward(a, y)

@@ -87,7 +87,9 @@ def _infer(shape: tuple, numel: int, op: str) -> tuple:
         raise RuntimeError(
             f"{op}: cannot reshape tensor of 0 elements into shape {list(shape)} because the "
             "unspecified dimension size -1 can be any value and is ambiguous")
-    raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel}")
+    raise RuntimeError(f"{op}: shape '{list(shape)}' is invalid for input of size {numel} "
+                       f"(the new shape must hold exactly {numel} elements; use -1 for one "
+                       f"dimension to have it inferred, e.g. x.{op}(-1, ...))")
 
 
 def _dim_list(dims: Any) -> tuple:

@@ -68,7 +68,11 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
         param_groups = list(params)
         if len(param_groups) == 0:
-            raise ValueError("optimizer got an empty parameter list")
+            raise ValueError(
+                "optimizer got an empty parameter list (model.parameters() is a generator that "
+                "can be used only once: if it was already consumed, call model.parameters() again "
+                "or pass list(model.parameters()); check the model has layers assigned in "
+                "__init__)")
         if not isinstance(param_groups[0], dict):
             param_groups = [{"params": param_groups}]
         for group in param_groups:

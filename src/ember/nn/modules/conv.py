@@ -121,7 +121,12 @@ class _ConvNd(Module):
             raise RuntimeError(
                 f"{self._get_name()}: expected input of shape (N, C, {', '.join(dims)}) or "
                 f"(C, {', '.join(dims)}) ({nd + 2}D batched or {nd + 1}D unbatched), got a "
-                f"{input.dim()}D input of shape {tuple(input.shape)}")
+                f"{input.dim()}D input of shape {tuple(input.shape)}"
+                + (f"; it has no channel dim: this layer expects {self.in_channels} channel(s) "
+                   f"at dim 1 of (N, C, {', '.join(dims)})"
+                   + (" - add the batch and channel dims with x.unsqueeze(0).unsqueeze(0)"
+                      if self.in_channels == 1 else "")
+                   if input.dim() == nd else ""))
         cdim = input.dim() - nd - 1
         if input.shape[cdim] != self.in_channels:
             raise RuntimeError(

@@ -40,8 +40,8 @@ class Linear(Module):
     def forward(self, input: Any) -> Any:
         try:
             return linear(input, self.weight, self.bias)
-        except RuntimeError as exc:
-            raise RuntimeError(f"{self._get_name()}({self.extra_repr()}): {exc}") from None
+        except (RuntimeError, TypeError) as exc:
+            raise type(exc)(f"{self._get_name()}({self.extra_repr()}): {exc}") from None
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

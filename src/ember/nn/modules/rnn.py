@@ -148,7 +148,11 @@ class RNNBase(Module):
             raise RuntimeError(
                 f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
                 f"{x.shape[-1]} ({name}: expected input of shape {layout} or unbatched "
-                f"(L, H_in) with H_in={self.input_size}, got shape {tuple(x.shape)})")
+                f"(L, H_in) with H_in={self.input_size}, got shape {tuple(x.shape)}; "
+                f"the features must be the last dim"
+                + ("" if packed or self.batch_first else
+                   ", and the batch dim 1 unless you pass batch_first=True")
+                + ")")
 
     def _check_hidden(self, hx: Any, expected: tuple, which: str = "hidden") -> None:
         if tuple(hx.shape) != expected:

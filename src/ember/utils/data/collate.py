@@ -82,7 +82,9 @@ def _stack(batch: Any, path: str) -> Tensor:
         raise RuntimeError(
             f"default_collate: cannot stack {_field(path)}: stack expects each tensor to be equal "
             f"size, but sample 0 has shape {list(s0)} and sample {i} has shape "
-            f"{list(batch[i].shape)}") from None
+            f"{list(batch[i].shape)}; make every sample the same shape in the Dataset (pad, "
+            f"crop or resize), use batch_size=1, or pass a collate_fn that pads, e.g. with "
+            f"ember.nn.utils.rnn.pad_sequence") from None
 
 
 def _collate(batch: Any, path: str) -> Any:
