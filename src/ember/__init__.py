@@ -20,7 +20,7 @@ from .ops.indexing import *
 from .ops.linalg import *
 from .ops.activation import (celu, celu_, hardshrink, log_softmax, prelu, relu_, selu, selu_,
                              softmax, threshold, threshold_)
-from . import autograd, distributed, linalg, nn, onnx, optim, utils, viz
+from . import autograd, backends, cuda, distributed, linalg, nn, onnx, optim, utils, viz
 from ._summary import summary
 from .serialization import load, save
 

@@ -176,6 +176,15 @@ class Tensor:
     def get_device(self) -> int:
         return -1
 
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """This tensor (it is on the CPU already), as torch returns self."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> Tensor:
+        from ._backend import check_device
+        check_device("cuda", "Tensor.cuda")
+        return self
+
     # ------------------------------------------------------------------ autograd state
     @property
     def requires_grad(self) -> bool:
