@@ -265,3 +265,45 @@ def test_erf_vs_math(rng):
     assert np.isnan(s[0]) and s[1] == 1 and s[2] == -1
     assert _erf_fwd(np.array(0.5, np.float32)).dtype == np.float32
     check(ember.erf, torch.erf, rng.standard_normal((3, 5)) * 3, rng=rng)
+
+
+def test_erf_float32_ulp():
+    """The float32 path (computed in float32) stays within 1.35 ulp of the exact erf."""
+    x = np.concatenate([np.linspace(-4.5, 4.5, 400001, dtype=np.float32),
+                        np.geomspace(1e-45, 1, 20000).astype(np.float32),
+                        np.nextafter(np.float32(0.921875), np.float32([-1, 1])),   # branch edge
+                        np.float32([4.0, 3.92, 5.0, 1e30, -1e30])])
+    x = np.concatenate([x, -x])
+    ref = np.array([math.erf(v) for v in x.astype(np.float64)])
+    y = _erf_fwd(x)
+    assert y.dtype == np.float32
+    ulp = np.abs(y - ref) / np.spacing(np.abs(ref).astype(np.float32))
+    assert ulp.max() <= 1.35, (ulp.max(), x[np.argmax(ulp)])
+    s = _erf_fwd(np.float32([0.0, -0.0, np.nan, np.inf, -np.inf]))
+    assert s[0] == 0 and not np.signbit(s[0]) and np.signbit(s[1])
+    assert np.isnan(s[2]) and s[3] == 1 and s[4] == -1
+    assert _erf_fwd(np.array(-0.5, np.float32)) == np.float32(math.erf(-0.5))
+    # non-contiguous
+    xt = np.asfortranarray(np.linspace(-3, 3, 60, dtype=np.float32).reshape(6, 10))
+    np.testing.assert_array_equal(_erf_fwd(xt), _erf_fwd(np.ascontiguousarray(xt)))
+
+
+@pytest.mark.parametrize("name,ef,tf", [o for o in OPS if o[0] in ("gelu", "gelu_tanh", "silu",
+                                                                     "mish")], ids=str)
+def test_float32_dense(name, ef, tf, rng):
+    """Fast float32 paths (float32 erf, cached Φ/σ/tanh) match torch over a wide range."""
+    x = np.concatenate([np.linspace(-12, 12, 24001), rng.standard_normal(4000) * 3,
+                        [-100.0, -30.0, 25.0, 100.0, 0.0, -0.0]]).astype(np.float32)
+    tol = dict(rtol=4e-6, atol=2e-6)   # torch's own float32 erf is off by up to 1e-6 here
+    check(ef, tf, x, rng=rng, **tol)
+    check(ef, tf, x[:4000].reshape(40, 100).T, rng=rng, **tol)
+
+
+def test_gelu_float32_exact():
+    """float32 gelu is within 2 ulp (+ the 1 + erf cancellation, 2e-7) of the exact x·Φ(x)."""
+    x = np.linspace(-12, 12, 48001).astype(np.float32)
+    ref = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64)])
+    y = EF.gelu(ember.tensor(x)).numpy()
+    assert y.dtype == np.float32
+    err = np.abs(y - ref)
+    assert (err <= 2 * np.spacing(np.abs(ref).astype(np.float32)) + 2e-7).all(), err.max()

@@ -110,3 +110,16 @@ def test_total_length_error(rng):
         TU.pad_packed_sequence(TU.pack_sequence(ts), total_length=2)
     with pytest.raises(ValueError, match="total_length=2"):
         eu.pad_packed_sequence(eu.pack_sequence(es), total_length=2)
+
+
+def test_pack_batch_first_with_padding_beyond_the_longest_length(rng):
+    """batch_first input whose time dim is longer than every sequence: the packed rows come
+    from each sequence's own steps (regression: rows were indexed with the longest length)."""
+    x = rng.standard_normal((3, 7, 2)).astype(np.float32)
+    lengths = [4, 2, 3]
+    e = ember.nn.utils.rnn.pack_padded_sequence(ember.tensor(x), lengths, batch_first=True,
+                                                enforce_sorted=False)
+    t = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x), lengths, batch_first=True,
+                                                enforce_sorted=False)
+    np.testing.assert_array_equal(e.data.numpy(), t.data.numpy())
+    np.testing.assert_array_equal(e.batch_sizes.numpy(), t.batch_sizes.numpy())

@@ -47,6 +47,10 @@ class Graph:
         self.params: dict = {}         # id(Parameter or buffer) -> (state_dict name, Tensor)
         self._consts: dict = {}        # (dtype, shape, bytes) -> initializer name
         self.dyn_sizes: set = set()    # example sizes of the inputs' dynamic axes
+        # packed sequences: the ONNX value of packed data is the padded (T, B, *) tensor in the
+        # caller's batch order; name -> (sequence_lens int32, lengths int64, example T)
+        self.packed: dict = {}
+        self.perms: set = set()        # ids of sort/unsort index arrays: identities in ONNX
         self._n = 0
 
     def fresh(self, hint: str = "v") -> str:

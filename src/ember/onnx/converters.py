@@ -478,7 +478,16 @@ def _cat(b: Builder) -> str:
     dt = b.out.dtype
     xs = [b.value(a, dt) for a in b.args[1:]
           if not (hasattr(a, "_data") and a._data.shape == (0,))]
-    return b.op("Concat", xs, axis=int(b.args[0]))
+    packed = next((b.g.packed[v] for v in xs if v in b.g.packed), None)
+    if packed is None:
+        return b.op("Concat", xs, axis=int(b.args[0]))
+    # packed data (N, F) is (T, B, F) in ONNX: only features (a bidirectional layer) concatenate
+    if int(b.args[0]) not in (1, -1) or not all(v in b.g.packed for v in xs):
+        raise NotImplementedError("concatenating packed sequence data other than along the "
+                                  "features (dim -1) with other packed data")
+    y = b.op("Concat", xs, axis=-1)
+    b.g.packed[y] = packed
+    return y
 
 
 @register(shape.Stack)
@@ -575,6 +584,8 @@ def _index(b: Builder) -> str:
     if axes:
         x = b.op("Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)])
     for dim, idx in gathers:   # a single index array (kind ADVANCED)
+        if _is_perm(b.g, idx):   # a packed sequence's (un)sorting: ONNX keeps batch order
+            continue
         x = b.op("Gather", [x, b.g.const(idx.astype(np.int64), np.int64)], axis=dim)
     if len(gathers) > 1 or any(g[1].ndim != 1 for g in gathers):
         raise NotImplementedError("indexing with several or multi-dimensional index arrays")
@@ -852,15 +863,92 @@ def _rnn_weight(b: Builder, i: int, mode: str) -> tuple:
     return np.concatenate([arr[p * h:(p + 1) * h] for p in _GATE_PERM[mode]]), name
 
 
+def _is_perm(g: Any, idx: Any) -> bool:
+    """Whether an index array is (a view of) a packed sequence's sorted/unsorted indices."""
+    while idx is not None:
+        if id(idx) in g.perms:
+            return True
+        idx = idx.base
+    return False
+
+
+# ops that may take packed data (the padded (T, B, *) tensor in ONNX); others are refused
+PACKED_OK = (rn.RecurrentLayer, shape.Cat, "pad_packed_sequence")
+
+
+@register("pack_padded_sequence")
+def _pack(b: Builder) -> str:
+    # the packed data stays the padded input, time-major and in the caller's batch order; the
+    # lengths become each recurrent node's sequence_lens (ONNX masks per batch entry natively)
+    x, lengths, batch_first, _sorted = b.args
+    rank = x._data.ndim
+    xv = b.x(0)
+    data = (b.op("Transpose", [xv], perm=[1, 0] + list(range(2, rank))) if batch_first
+            else b.op("Identity", [xv]))
+    lens = lengths if hasattr(lengths, "_data") else np.asarray(lengths, np.int64)
+    lens64 = b.value(lens, np.int64)
+    lens32 = b.cast(lens64, np.int32)
+    b.g.packed[data] = (lens32, lens64, x._data.shape[1 if batch_first else 0])
+    for a in b.call.outs[2:]:
+        if a.dtype.kind in "iu":
+            b.g.perms.add(id(a))
+    return data
+
+
+@register("pad_packed_sequence")
+def _pad_packed(b: Builder) -> list:
+    seq, batch_first, padding_value, total_length = b.args
+    data = b.value(seq.data)
+    info = b.g.packed.get(data)
+    if info is None:
+        raise NotImplementedError("a packed sequence not made by pack_padded_sequence inside "
+                                  "the recorded forward")
+    lens32, lens64, t_example = info
+    dt = b.out.dtype
+    ax0 = b.ints([0])
+    if total_length is not None and total_length == t_example and t_example in b.g.dyn_sizes:
+        y = data        # total_length=x.size(seq dim): the input's (dynamic) length
+    else:
+        # torch's length is the longest sequence's (or total_length): slice, then pad
+        longest = b.op("ReduceMax", [lens64], dtype=np.int64, keepdims=1)
+        y = b.op("Slice", [data, ax0, longest, ax0])
+        if total_length is not None:
+            more = b.op("Sub", [b.ints([int(total_length)]), longest], dtype=np.int64)
+            r = b.out.ndim     # pads: every begin, then the ends (T's is `more`)
+            pads = b.op("Concat", [b.ints([0] * r), more, b.ints([0] * (r - 1))],
+                        dtype=np.int64, axis=0)
+            y = b.op("Pad", [y, pads])
+    if padding_value:      # ONNX's outputs are 0 past each length; torch's padding_value
+        t_len = b.op("Gather", [b.op("Shape", [y], dtype=np.int64), b.g.const(0, np.int64)],
+                     dtype=np.int64, axis=0)
+        steps = b.op("Range", [b.g.const(0, np.int64), t_len, b.g.const(1, np.int64)],
+                     dtype=np.int64)
+        mask = b.op("Less", [b.op("Unsqueeze", [steps, b.ints([1])], dtype=np.int64),
+                             b.op("Unsqueeze", [lens64, ax0], dtype=np.int64)], dtype=np.bool_)
+        mask = b.op("Unsqueeze", [mask, b.ints(list(range(2, b.out.ndim)))], dtype=np.bool_)
+        y = b.op("Where", [mask, y, b.scalar(padding_value, dt)])
+    if batch_first:
+        y = b.op("Transpose", [y], perm=[1, 0] + list(range(2, b.out.ndim)))
+    return [y, lens64]
+
+
 @register(rn.RecurrentLayer)
 def _recurrent(b: Builder) -> list:
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode, reverse, batch_sizes, batch_first = b.args
+    packed = None
     if batch_sizes is not None:
-        raise NotImplementedError(
-            "packed sequences: the packing is frozen to the example's lengths; export the "
-            "model on padded (T, B, I) input instead")
+        packed = b.g.packed.get(b.g.names.get(id(x)))
+        if packed is None:
+            raise NotImplementedError(
+                "packed sequences made outside the recorded forward: call "
+                "nn.utils.rnn.pack_padded_sequence(x, lengths, ...) inside forward, with the "
+                "lengths as a model input, so they export as the nodes' sequence_lens")
+        batch_first = False          # packed data is time-major in ONNX
     if w_hr is not None:
-        raise NotImplementedError("LSTM with proj_size > 0 (ONNX LSTM has no projection)")
+        raise NotImplementedError(
+            "LSTM with proj_size > 0: ONNX's LSTM node has no projection (h = W_hr (o * "
+            "tanh c) feeds the recurrence), so it cannot be one LSTM node; export an LSTM with "
+            "proj_size=0 followed by a Linear instead if that suits the model")
     g = b.g
     H = w_hh._data.shape[1]
     dt = b.out.dtype
@@ -881,7 +969,7 @@ def _recurrent(b: Builder) -> list:
     if batch_first:
         xv = b.op("Transpose", [xv], perm=[1, 0, 2])
     ax0 = b.ints([0])
-    ins = [xv] + ins + [""]   # X, W, R, B, sequence_lens
+    ins = [xv] + ins + [packed[0] if packed else ""]   # X, W, R, B, sequence_lens
     ins.append(b.op("Unsqueeze", [b.x(1), ax0]) if h0 is not None else "")
     if mode == "LSTM":
         ins.append(b.op("Unsqueeze", [b.x(2), ax0]) if c0 is not None else "")
@@ -897,4 +985,6 @@ def _recurrent(b: Builder) -> list:
     y = b.op("Squeeze", [outs[0], b.ints([1])])     # (T, 1, B, H) -> (T, B, H)
     if batch_first:
         y = b.op("Transpose", [y], perm=[1, 0, 2])
+    if packed:
+        g.packed[y] = packed
     return [y] + [b.op("Squeeze", [o, ax0]) for o in outs[1:]]

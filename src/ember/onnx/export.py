@@ -4,6 +4,10 @@ recorded op with its converter (converters.py), check and write the ONNX file.
 The recording follows the example inputs: Python control flow (an `if` on a tensor's value, a
 loop over its size) is frozen as it ran, as in torch's tracer, and tensors made inside forward
 from nothing (`ember.arange(n)`, `ember.ones(...)`) become constants of the file.
+
+Packed sequences (pack_padded_sequence -> RNN/LSTM/GRU -> pad_packed_sequence inside forward)
+export without the packing: the packed data is the padded batch, time-major and unsorted, and
+the lengths (an input, so dynamic) become each recurrent node's sequence_lens.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ _COMPARE = ("eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "lo
 _COMPOSITES = (("ember.ops.nn_ops", "pad", lambda a: a["mode"] != "constant"),
                ("ember.ops.pool", "_avg_pool", None), ("ember.ops.pool", "_adaptive_avg", None),
                ("ember.ops.sampling", "interpolate", None),
-               ("ember.ops.norm", "instance_norm", lambda a: a["use_input_stats"]))
+               ("ember.ops.norm", "instance_norm", lambda a: a["use_input_stats"]),
+               ("ember.nn.utils.rnn", "pack_padded_sequence", None),
+               ("ember.nn.utils.rnn", "pad_packed_sequence", None))
 _DUNDERS = {"__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt",
             "__ge__": "ge"}
 
@@ -309,6 +315,13 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
         g.param_inputs = [None]     # marker: parameters are graph inputs too
     for call, outs in zip(tracer.calls, tracer.tensors):
         b = Builder(g, call)
+        if g.packed and call.op not in converters.PACKED_OK and any(
+                g.names.get(id(a)) in g.packed for a in call.args if isinstance(a, Tensor)):
+            raise UnsupportedOperatorError(
+                f"ember.onnx.export: cannot export {call.name} (in "
+                f"{call.where or type(model).__name__}): it uses a packed sequence's data, "
+                "which ember exports only into RNN/LSTM/GRU layers and pad_packed_sequence "
+                "(the packed data is the padded batch in ONNX, with sequence_lens)")
         try:
             names = converters.REGISTRY[call.op][0](b)
         except NotImplementedError as exc:
@@ -331,6 +344,10 @@ def export(model: Any, args: Any, f: Any, export_params: bool = True, verbose: b
                 f"ember.onnx.export: output {i} ({out_names[i]}) was not computed by ember ops "
                 "from the inputs (a constant, or made by code outside ember's ops); it cannot "
                 "be recorded")
+        if name in g.packed:
+            raise OnnxExporterError(
+                f"ember.onnx.export: output {i} ({out_names[i]}) is a packed sequence's data; "
+                "return pad_packed_sequence(...) of it (ONNX has no packed layout)")
         result.append(name)
     model_proto = _build(g, in_names, traced, out_names, outputs, result, dyn, export_params,
                          keep_initializers_as_inputs, type(model).__name__)

@@ -689,8 +689,17 @@ def _recurrent(m: Any, x: list, a: dict, n: int) -> Any:
         raise NotImplementedError(f"{kind} with activations {acts}")
     layout = a.get("layout", 0)
     T = X.shape[1] if layout else X.shape[0]
-    if seq is not None and any(v != T for v in _ints(seq)):
-        raise NotImplementedError("sequence_lens shorter than the sequence")
+    pack = None
+    if seq is not None:
+        lens = _ints(seq)
+        if any(v < 1 or v > T for v in lens):
+            raise NotImplementedError(f"sequence_lens {lens} outside 1..{T} (the sequence "
+                                      "length)")
+        if any(v != T for v in lens):   # run packed: per-sequence lengths, as torch does
+            from ..nn.utils import rnn as rnn_utils
+            pack = rnn_utils.pack_padded_sequence(X, lens, batch_first=bool(layout),
+                                                  enforce_sorted=False)
+            steps = [int(v) for v in pack.batch_sizes.tolist()]
     direction = a.get("direction", "forward")
     dirs = [False, True] if direction == "bidirectional" else [direction == "reverse"]
     ys, hs, cs = [], [], []
@@ -700,8 +709,19 @@ def _recurrent(m: Any, x: list, a: dict, n: int) -> Any:
             bi, bh = _regate(B[i, :B.shape[1] // 2], kind), _regate(B[i, B.shape[1] // 2:], kind)
         h = None if h0 is None else (h0[:, i] if layout else h0[i])
         c = None if c0 is None else (c0[:, i] if layout else c0[i])
-        r = rnn_layer(X, h, c, _regate(W[i], kind), _regate(R[i], kind), bi, bh, None, mode,
-                      rev, None, bool(layout))
+        if pack is None:
+            r = rnn_layer(X, h, c, _regate(W[i], kind), _regate(R[i], kind), bi, bh, None,
+                          mode, rev, None, bool(layout))
+        else:
+            h, c = (None if v is None else v.index_select(0, pack.sorted_indices)
+                    for v in (h, c))
+            r = rnn_layer(pack.data, h, c, _regate(W[i], kind), _regate(R[i], kind), bi, bh,
+                          None, mode, rev, steps, False)
+            y, _ = rnn_utils.pad_packed_sequence(
+                rnn_utils.PackedSequence(r[0], pack.batch_sizes, pack.sorted_indices,
+                                         pack.unsorted_indices),
+                batch_first=bool(layout), total_length=T)
+            r = (y,) + tuple(v.index_select(0, pack.unsorted_indices) for v in r[1:])
         ys.append(r[0])
         hs.append(r[1])
         if kind == "LSTM":

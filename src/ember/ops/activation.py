@@ -164,7 +164,8 @@ class Elu(Function):
 
 
 class Gelu(Function):
-    """x·Φ(x) (approximate='none') or its tanh approximation (torch gelu)."""
+    """x·Φ(x) (approximate='none') or its tanh approximation (torch gelu). Forward keeps Φ(x)
+    (or tanh) on ctx for a first-order backward; under create_graph backward recomputes it."""
 
     _raw = True
     _name = "GeluBackward0"
@@ -174,23 +175,53 @@ class Gelu(Function):
         _float(x, "GeluKernelImpl")
         ctx.save_for_backward(x)
         ctx.tanh_approx = tanh_approx
-        if tanh_approx:
-            t = np.tanh((x + 0.044715 * x * x * x) * _K)
-            return 0.5 * x * (1 + t)
-        return x * (0.5 + 0.5 * _erf(x * _SQRT1_2))
+        if tanh_approx:   # t = tanh(k·(x + 0.044715·x³)); y = x·(1 + t)/2
+            t = x * x
+            t *= 0.044715 * _K
+            t += _K
+            t *= x
+            t = ctx.t = np.tanh(t)
+            c = t + 1
+        else:             # Φ(x) = (1 + erf(x/√2))/2
+            c = ew._erf_fwd(x * _SQRT1_2)
+            c += 1
+        c *= 0.5
+        ctx.c = c
+        return x * c
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
+        if isinstance(g, Tensor):   # create_graph: recompute through ember ops
+            if ctx.tanh_approx:
+                t = np.tanh((x + 0.044715 * x * x * x) * _K)
+                d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K * (1 + 0.134145 * x * x)
+                return g * d, None
+            d = 0.5 + 0.5 * _erf(x * _SQRT1_2) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+            return g * d, None
+        c = ctx.c
         if ctx.tanh_approx:   # d = (1+t)/2 + x/2·(1-t²)·k·(1 + 3·0.044715·x²)
-            t = np.tanh((x + 0.044715 * x * x * x) * _K)
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _K * (1 + 0.134145 * x * x)), None
-        with np.errstate(over="ignore", invalid="ignore"):   # d = Φ(x) + x·φ(x)
-            cdf = 0.5 + 0.5 * _erf(x * _SQRT1_2)
-            return g * (cdf + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI), None
+            t = ctx.t
+            d = 1 - t * t
+            x2 = x * x
+            x2 *= 0.134145 * 0.5 * _K
+            x2 += 0.5 * _K
+            x2 *= x
+            d *= x2
+        else:                 # d = Φ(x) + x·φ(x)
+            d = x * x
+            d *= -0.5
+            d = np.exp(d)
+            d *= x
+            d *= _INV_SQRT_2PI
+        d += c
+        d *= g
+        return d, None
 
 
 class Silu(Function):
+    """x·σ(x) (torch silu); forward keeps σ(x) on ctx for a first-order backward."""
+
     _raw = True
     _name = "SiluBackward0"
 
@@ -198,16 +229,28 @@ class Silu(Function):
     def forward(ctx: Any, x: ndarray) -> ndarray:
         _float(x, "silu_cpu")
         ctx.save_for_backward(x)
-        return x * _sig(x)
+        s = ctx.s = _sig(x)
+        return x * s
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors   # d silu = σ(1 + x(1 - σ))
-        s = _sig(x)
-        return g * s * (1 + x * (1 - s))
+        if isinstance(g, Tensor):   # create_graph: recompute through ember ops
+            s = _sig(x)
+            return g * s * (1 + x * (1 - s))
+        s = ctx.s
+        d = 1 - s
+        d *= x
+        d += 1
+        d *= s
+        d *= g
+        return d
 
 
 class Mish(Function):
+    """x·tanh(softplus(x)) (torch mish). With e = exp(x), tanh(softplus x) = n/(n + 2) for
+    n = e(e + 2); x is clamped at 20, where that is 1 in float64 already."""
+
     _raw = True
     _name = "MishBackward0"
 
@@ -215,13 +258,28 @@ class Mish(Function):
     def forward(ctx: Any, x: ndarray) -> ndarray:
         _float(x, "mish_cpu")
         ctx.save_for_backward(x)
-        return x * np.tanh(np.logaddexp(x, 0))
+        e = ctx.e = np.exp(np.minimum(x, 20))
+        t = e + 2
+        t *= e
+        d = t + 2
+        t /= d
+        ctx.t = t
+        return x * t
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors   # d mish = t + x·σ(x)·(1 - t²), t = tanh(softplus x)
-        t = np.tanh(_softplus(x))
-        return g * (t + x * _sig(x) * (1 - t * t))
+        if isinstance(g, Tensor):   # create_graph: recompute through ember ops
+            t = np.tanh(_softplus(x))
+            return g * (t + x * _sig(x) * (1 - t * t))
+        e, t = ctx.e, ctx.t
+        d = 1 - t * t
+        d *= x
+        d *= e
+        d /= e + 1      # σ(x) = e / (1 + e)
+        d += t
+        d *= g
+        return d
 
 
 class Hardsigmoid(Function):

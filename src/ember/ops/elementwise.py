@@ -675,10 +675,41 @@ def _poly(c: tuple, z: np.ndarray) -> np.ndarray:
     return r
 
 
+# float32 erf (max error 1.31 ulp vs the exact value; tests/nn/test_activation.py): below
+# |x| = C, x + x·p(x²); above, ±(1 - exp(q(|x| - C))). Minimax (Lawson) fits, float32 coefficients.
+_ERF32_C = np.float32(0.921875)
+_ERF32_P = tuple(map(np.float32, (
+    -0.0006013350212015212, 0.004997992422431707, -0.026770226657390594, 0.11281926929950714,
+    -0.3761250674724579, 0.12837915122509003)))
+_ERF32_Q = tuple(map(np.float32, (
+    0.00019473530119284987, -0.0019544793758541346, 0.010690057650208473, -0.044757843017578125,
+    -0.8330012559890747, -2.508011817932129, -1.648561954498291)))
+
+
+def _erf_f32(x: np.ndarray) -> np.ndarray:
+    """erf of a float32 array (ndim >= 1) in float32: both branches on every element (|x|
+    clamped to 4, where erf rounds to 1), merged with one putmask; NaN stays NaN."""
+    xc = np.clip(x, np.float32(-4), np.float32(4))
+    t = np.abs(xc)
+    s = xc * xc
+    y = _poly(_ERF32_P, s)
+    y *= xc
+    y += xc
+    q = _poly(_ERF32_Q, np.subtract(t, _ERF32_C, out=s))
+    np.exp(q, out=q)
+    np.subtract(1, q, out=q)
+    q *= np.divide(xc, t, out=s)   # the sign, exactly ±1 where it is used (t > C)
+    np.putmask(y, t > _ERF32_C, q)
+    return y
+
+
 def _erf_fwd(x: np.ndarray) -> np.ndarray:
-    """erf in float64 (cast back to x's dtype), NaN and ±inf included."""
+    """erf: float32 in float32 (_erf_f32), else in float64 (cast back to x's dtype), NaN and
+    ±inf included."""
     if x.ndim == 0:    # NumPy gives scalars for 0-d math; work on a 1-element array
         return _erf_fwd(x.reshape(1)).reshape(())
+    if x.dtype == np.float32:
+        return _erf_f32(x)
     x64 = np.asarray(x, np.float64)
     a = np.abs(x64)
     z = a * a

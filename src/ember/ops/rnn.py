@@ -339,9 +339,9 @@ class ScatterRows(Function):
         return np.reshape(g, (-1,) + g.shape[ctx.lead:])[ctx.idx], None, None, None
 
 
-def packed_index(batch_sizes: list, B: int, batch_first: bool) -> np.ndarray:
-    """Flat row index (into (T*B) or (B*T)) of each packed row, step by step."""
+def packed_index(batch_sizes: list, B: int) -> np.ndarray:
+    """Flat row index into a time-major (T*B) layout of each packed row, step by step."""
     T = len(batch_sizes)
     t = np.repeat(np.arange(T), batch_sizes)
     b = np.concatenate([np.arange(n) for n in batch_sizes]) if T else np.zeros(0, np.int64)
-    return b * T + t if batch_first else t * B + b
+    return t * B + b

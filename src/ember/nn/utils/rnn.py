@@ -121,7 +121,8 @@ def pack_padded_sequence(input: Any, lengths: Any, batch_first: bool = False,
             f"pack_padded_sequence: a length ({lens[0]}) is longer than the sequence dimension "
             f"of input (size {T}, input shape {tuple(input.shape)})")
     batch_sizes = [sum(1 for v in lens if v > t) for t in range(lens[0] if B else 0)]
-    idx = packed_index(batch_sizes, B, batch_first)
+    # batch-first rows are b * T + t over the input's own T (it may exceed the longest length)
+    idx = _bf_index(batch_sizes, B, T) if batch_first else packed_index(batch_sizes, B)
     data = PackRows.apply(input, idx, 2)
     return PackedSequence(data, ember.tensor(batch_sizes, dtype=ember.int64), sorted_indices,
                           None)
@@ -144,8 +145,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     data = sequence.data
     feat = tuple(data.shape[1:])
     shape = ((B, T) if batch_first else (T, B)) + feat
-    idx = packed_index(bs, B, batch_first) if not batch_first else \
-        _bf_index(bs, B, T)
+    idx = _bf_index(bs, B, T) if batch_first else packed_index(bs, B)
     padded = ScatterRows.apply(data, idx, shape, float(padding_value))
     lens = [sum(1 for n in bs if n > b) for b in range(B)]
     lengths = ember.tensor(lens, dtype=ember.int64)
