@@ -1,11 +1,12 @@
 """Convolutions of `ember.nn.functional`: conv1d/2d/3d and conv_transpose1d/2d/3d (as
 `torch.nn.functional`), one implementation for every number of spatial dims.
 
-Layout: x (N, C, *S), weight (Cout, C/groups, *K). The forward builds the patches of the padded
-input with `sliding_window_view` into one contiguous (N, G, C/G·K, L) array and does one batched
-matmul with the (G, Cout/G, C/G·K) weight, which lands directly in the (N, Cout, *O) output.
-The input gradient is the transposed convolution: one matmul then a col2im that loops over the
-kernel OFFSETS only (K iterations, each a vectorised strided slice-add). conv_transpose is that
+Layout: x (N, C, *S), weight (Cout, C/groups, *K). The forward copies the patches of the padded
+input into one channel-major (C, *K, N, *grid) array (kept for the weight gradient) and does one
+(G, Cout/G, C/G·K) matrix product, written into the (N, Cout, *O) output with the bias in one
+pass. For stride 1 the grid's rows span the padded width, so each kernel offset's patches are
+contiguous runs of the flat padded input. The input gradient is the transposed convolution: one
+product then a scatter-add that loops over the kernel OFFSETS only. conv_transpose is that
 adjoint as a forward. Three Functions are closed under differentiation (ConvNd, ConvTransposeNd,
 _ConvWeight), so double backward works."""
 
@@ -16,7 +17,7 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -27,6 +28,10 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 # ----------------------------------------------------------------------------- array kernels
 # opts = (stride, pads, dilation, groups): tuples per spatial dim; pads are (lo, hi) pairs.
+# Patches are (C, *K, N, *grid) arrays: channel-major, so a conv is one plain matrix product.
+# grid is the output size O, except on the stride-1 fast path where its last dim is widened to
+# the padded row width: then every kernel offset's patches are runs of the flat padded input
+# (one contiguous copy or add per offset); the extra columns are kept at zero.
 def _out_size(s: int, k: int, st: int, lo: int, hi: int, d: int) -> int:
     return (s + lo + hi - d * (k - 1) - 1) // st + 1
 
@@ -40,12 +45,47 @@ def _zero_pad(x: np.ndarray, pads: tuple) -> np.ndarray:
     return xp
 
 
-def _im2col(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple:
-    """Patches of the zero-padded x as a contiguous (C, *K, N, *O) array (channel-major, so the
-    conv is one plain matrix product), and O. osz, when given, crops O (a transposed conv's
-    output_padding leaves positions no patch reads)."""
+def _interior(shape: tuple, pads: tuple) -> tuple:
+    return (Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape[2:], pads))
+
+
+def _flat(shape: tuple, ksize: tuple, opts: tuple) -> tuple:
+    """Stride-1 layout: padded size P, its element strides, the flat offset of each kernel
+    offset and the slack the last row's runs read past the end."""
+    _, pads, dil, _ = opts
+    p = tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], pads))
+    pst = tuple(math.prod(p[i + 1:]) for i in range(len(p)))
+    offs = [sum(k * d * s for k, d, s in zip(kk, dil, pst))
+            for kk in itertools.product(*(range(k) for k in ksize))]
+    return p, pst, offs, dil[-1] * (ksize[-1] - 1)
+
+
+def _runs(buf: np.ndarray, n: int, c: int, p: tuple, pst: tuple, grid: tuple, off: int) -> Any:
+    """(C, N, *grid) view of a flat padded (N, C, *P) buffer, shifted by off elements."""
+    it = buf.itemsize
+    pp = math.prod(p)
+    return as_strided(buf[off:], (c, n) + grid,
+                      (pp * it, c * pp * it) + tuple(s * it for s in pst))
+
+
+def _patches(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple:
+    """Patches of the zero-padded x as a (C, *K, N, *grid) array, and O. osz, when given,
+    crops O (a transposed conv's output_padding leaves positions no patch reads)."""
     stride, pads, dil, _ = opts
     nd = len(ksize)
+    n, c = x.shape[:2]
+    osz = osz or tuple(_out_size(s, k, st, lo, hi, d) for s, k, st, (lo, hi), d in
+                       zip(x.shape[2:], ksize, stride, pads, dil))
+    grid = _grid(x.shape, opts, osz)
+    if grid != osz:
+        p, pst, offs, slack = _flat(x.shape, ksize, opts)
+        buf = np.zeros(n * c * math.prod(p) + slack, x.dtype)
+        buf[:n * c * math.prod(p)].reshape(x.shape[:2] + p)[_interior(x.shape, pads)] = x
+        cols = np.empty((c, len(offs), n) + grid, x.dtype)
+        for i, off in enumerate(offs):
+            cols[:, i] = _runs(buf, n, c, p, pst, grid, off)
+        cols[..., osz[-1]:] = 0
+        return np.reshape(cols, (c,) + ksize + (n,) + grid), osz
     xp = _zero_pad(x, pads)
     span = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dil))
     win = sliding_window_view(xp, span, axis=tuple(range(2, 2 + nd)))   # (N, C, *O1, *span)
@@ -54,28 +94,63 @@ def _im2col(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple:
               + tuple(slice(None, None, d) for d in dil)]
     osz = win.shape[2:2 + nd]
     axes = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    cols = np.empty((x.shape[1],) + ksize + (x.shape[0],) + osz, x.dtype)
+    cols = np.empty((c,) + ksize + (n,) + osz, x.dtype)
     np.copyto(cols, np.transpose(win, axes))
     return cols, osz
 
 
-def _col2im(cols: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
-    """Adjoint of _im2col: scatter-add (C, *K, N, *O) patch values into an (N, C, *S) image,
-    one vectorised strided slice-add per kernel offset."""
+def _grid(x_shape: tuple, opts: tuple, osz: tuple) -> tuple:
+    """The patch grid for an input of x_shape and output size osz: the fast path's (stride 1,
+    and rows at most 1/8 wider than O's, as the extra columns cost product time) or O."""
+    wp = x_shape[-1] + opts[1][-1][0] + opts[1][-1][1]
+    if all(s == 1 for s in opts[0]) and 8 * (wp - osz[-1]) <= osz[-1]:
+        return osz[:-1] + (wp,)
+    return osz
+
+
+def _to_grid(gy: np.ndarray, grid: tuple) -> np.ndarray:
+    """(N, Cout, *O) -> contiguous (Cout, N, *grid), zero outside O."""
+    t = np.empty((gy.shape[1], gy.shape[0]) + grid, gy.dtype)
+    t[..., :gy.shape[-1]] = np.swapaxes(gy, 0, 1)
+    t[..., gy.shape[-1]:] = 0
+    return t
+
+
+def _from_grid(yq: np.ndarray, osz: tuple, b: Any = None) -> np.ndarray:
+    """(Cout, N, *grid) -> (N, Cout, *O) (+ bias) in one pass."""
+    v = np.swapaxes(yq[..., :osz[-1]], 0, 1)
+    y = np.empty(v.shape, yq.dtype)
+    if b is None:
+        np.copyto(y, v)
+    else:
+        np.add(v, np.reshape(b, (-1,) + (1,) * len(osz)), out=y)
+    return y
+
+
+def _scatter(dcols: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
+    """Adjoint of _patches: add (C, *K, N, *grid) patch values into an (N, C, *S) image, one
+    vectorised slice-add per kernel offset."""
     stride, pads, dil, _ = opts
     nd = len(stride)
-    ksize = cols.shape[1:1 + nd]
-    osz = cols.shape[2 + nd:]
+    n, c = in_shape[:2]
+    ksize = dcols.shape[1:1 + nd]
+    grid = dcols.shape[2 + nd:]
+    if all(s == 1 for s in stride) and grid[-1] == in_shape[-1] + sum(pads[-1]):   # fast path
+        p, pst, offs, slack = _flat(in_shape, ksize, opts)
+        buf = np.zeros(n * c * math.prod(p) + slack, dcols.dtype)
+        dcols = np.reshape(dcols, (c, len(offs), n) + grid)
+        for i, off in enumerate(offs):
+            v = _runs(buf, n, c, p, pst, grid, off)
+            np.add(v, dcols[:, i], out=v)
+        out = buf[:n * c * math.prod(p)].reshape((n, c) + p)[_interior(in_shape, pads)]
+        return np.ascontiguousarray(out)
     full = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], pads))
-    out = np.zeros((in_shape[1], in_shape[0]) + full, cols.dtype)   # (C, N, *S) like cols
+    out = np.zeros((c, n) + full, dcols.dtype)   # (C, N, *S) like dcols
     for off in itertools.product(*(range(k) for k in ksize)):
         idx = (slice(None), slice(None)) + tuple(
-            slice(o * d, o * d + s * (n - 1) + 1, s) for o, d, s, n in zip(off, dil, stride, osz))
-        out[idx] += cols[(slice(None),) + off]
-    out = np.swapaxes(out, 0, 1)
-    if any(lo or hi for lo, hi in pads):
-        out = out[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(in_shape[2:], pads))]
-    return np.ascontiguousarray(out)
+            slice(o * d, o * d + s * (m - 1) + 1, s) for o, d, s, m in zip(off, dil, stride, grid))
+        out[idx] += dcols[(slice(None),) + off]
+    return np.ascontiguousarray(np.swapaxes(out, 0, 1)[_interior(in_shape, pads)])
 
 
 def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -85,40 +160,47 @@ def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b)
 
 
-def _channel_major(gy: np.ndarray, g: int) -> np.ndarray:
-    """(N, Cout, *O) -> contiguous (G, Cout/G, N·L)."""
-    t = np.ascontiguousarray(np.swapaxes(gy, 0, 1))
-    return np.reshape(t, (g, gy.shape[1] // g, -1))
+def _conv_cols(cols: np.ndarray, w: np.ndarray, osz: tuple, g: int, b: Any = None) -> Any:
+    """y = conv(x, w) (+ b) from x's patches: (G, Cout/G, C/G·K) @ (G, C/G·K, N·grid)."""
+    ng = cols.shape[w.ndim - 1:]   # (N, *grid)
+    y = _bmm(np.reshape(w, (g, w.shape[0] // g, math.prod(w.shape[1:]))),
+             np.reshape(cols, (g, math.prod(w.shape[1:]), math.prod(ng))))
+    return _from_grid(np.reshape(y, (w.shape[0],) + ng), osz, b)
 
 
-def _conv(x: np.ndarray, w: np.ndarray, opts: tuple, osz: Any = None) -> np.ndarray:
-    """y = conv(x, w): one product (G, Cout/G, C/G·K) @ (G, C/G·K, N·L)."""
+def _conv(x: np.ndarray, w: np.ndarray, opts: tuple, osz: Any = None, b: Any = None) -> Any:
+    cols, osz = _patches(x, w.shape[2:], opts, osz)
+    return _conv_cols(cols, w, osz, opts[3], b)
+
+
+def _conv_input_grad(gy: np.ndarray, w: np.ndarray, in_shape: tuple, opts: tuple,
+                     gq: Any = None) -> np.ndarray:
+    """dx of y = conv(x, w) for dy = gy (= conv_transpose(gy, w)): one product then scatter;
+    gq is gy already on the grid."""
     g = opts[3]
-    cols, osz = _im2col(x, w.shape[2:], opts, osz)
-    y = _bmm(np.reshape(w, (g, w.shape[0] // g, -1)),
-             np.reshape(cols, (g, -1, x.shape[0] * math.prod(osz))))
-    y = np.reshape(y, (w.shape[0], x.shape[0]) + osz)
-    return np.ascontiguousarray(np.swapaxes(y, 0, 1))
+    if gq is None:
+        gq = _to_grid(gy, _grid(in_shape, opts, gy.shape[2:]))
+    wg = np.reshape(w, (g, w.shape[0] // g, math.prod(w.shape[1:])))
+    dcols = _bmm(np.swapaxes(wg, 1, 2),
+                 np.reshape(gq, (g, w.shape[0] // g, math.prod(gq.shape[1:]))))
+    dcols = np.reshape(dcols, (in_shape[1],) + w.shape[2:] + gq.shape[1:])
+    dcols[..., gy.shape[-1]:] = 0   # keep the extra grid columns at zero even for inf weights
+    return _scatter(dcols, in_shape, opts)
 
 
-def _conv_input_grad(gy: np.ndarray, w: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
-    """dx of y = conv(x, w) for dy = gy (= conv_transpose(gy, w)): one product then col2im."""
-    g = opts[3]
-    wg = np.reshape(w, (g, w.shape[0] // g, -1))
-    cols = _bmm(np.swapaxes(wg, 1, 2), _channel_major(gy, g))
-    cols = np.reshape(cols, (in_shape[1],) + w.shape[2:] + (gy.shape[0],) + gy.shape[2:])
-    return _col2im(cols, in_shape, opts)
+def _weight_grad_cols(cols: np.ndarray, gq: np.ndarray, w_shape: tuple, g: int) -> np.ndarray:
+    """dw from x's patches and dy on the grid: gq (G, Cout/G, N·grid) @ colsᵀ."""
+    nl = math.prod(gq.shape[1:])
+    cols = np.reshape(cols, (g, cols.shape[0] // g * math.prod(w_shape[2:]), nl))
+    gq = np.reshape(gq, (g, w_shape[0] // g, nl))
+    # (cols @ gyᵀ)ᵀ: OpenBLAS is far faster with the long N·L axis as the inner one of both
+    return np.reshape(np.swapaxes(_bmm(cols, np.swapaxes(gq, 1, 2)), 1, 2), w_shape)
 
 
 def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, w_shape: tuple, opts: tuple) -> np.ndarray:
-    """dw of y = conv(x, w) for dy = gy: gy (G, Cout/G, N·L) @ colsᵀ, batch and positions in
-    one product."""
-    g = opts[3]
-    cols, _ = _im2col(x, w_shape[2:], opts, gy.shape[2:])
-    cols = np.reshape(cols, (g, -1, gy.size // gy.shape[1]))
-    # (cols @ gyᵀ)ᵀ: OpenBLAS is far faster with the long N·L axis as the inner one of both
-    dw = np.swapaxes(_bmm(cols, np.swapaxes(_channel_major(gy, g), 1, 2)), 1, 2)
-    return np.reshape(dw, w_shape)
+    """dw of y = conv(x, w) for dy = gy: batch and positions in one product."""
+    cols, osz = _patches(x, w_shape[2:], opts, gy.shape[2:])
+    return _weight_grad_cols(cols, _to_grid(gy, cols.shape[len(w_shape):]), w_shape, opts[3])
 
 
 def _bias_grad(g: Any) -> Any:
@@ -139,10 +221,10 @@ class ConvNd(Function):
         ctx.opts = opts
         ctx.x_shape = x.shape
         ctx.w_shape = w.shape
-        y = _conv(x, w, opts, osz)
-        if b is not None:
-            y += np.reshape(b, (-1,) + (1,) * (y.ndim - 2))
-        return y
+        cols, osz = _patches(x, w.shape[2:], opts, osz)
+        if need[1]:
+            ctx.cols = cols   # reused by the weight gradient (dropped there)
+        return _conv_cols(cols, w, osz, opts[3], b)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -157,10 +239,17 @@ class ConvNd(Function):
             if need[1]:
                 gw = _ConvWeight.apply(x, g, opts, ctx.w_shape)
         else:
+            gq = _to_grid(g, _grid(ctx.x_shape, opts, g.shape[2:]))
             if need[0]:
-                gx = _conv_input_grad(g, w, ctx.x_shape, opts)
+                gx = _conv_input_grad(g, w, ctx.x_shape, opts, gq)
             if need[1]:
-                gw = _conv_weight_grad(x, g, ctx.w_shape, opts)
+                cols = ctx.__dict__.pop("cols", None)   # gone after a retain_graph backward
+                if cols is None:
+                    cols = _patches(x, ctx.w_shape[2:], opts, g.shape[2:])[0]
+                gw = _weight_grad_cols(cols, gq, ctx.w_shape, opts[3])
+            if need[2]:
+                gb = np.sum(np.reshape(gq, (gq.shape[0], math.prod(gq.shape[1:]))), axis=1)
+            return gx, gw, gb, None, None
         if need[2]:
             gb = _bias_grad(g)
         return gx, gw, gb, None, None
