@@ -246,3 +246,45 @@ def test_errors_module():
     r, tr = nn.Conv2d(3, 4, 3, padding=3, padding_mode="reflect"), \
         torch.nn.Conv2d(3, 4, 3, padding=3, padding_mode="reflect")
     check_error(r, tr, np.zeros((1, 3, 3, 3), np.float32), match=["Padding size"])
+
+
+@pytest.mark.parametrize("dims,C", [(2, 4), (3, 3)])
+def test_reused_layer_extra_forward_and_retain_graph(dims, C, rng):
+    """Scratch buffers are reused across calls: the same layer twice in one graph, another
+    forward before backward, and a second backward with retain_graph must all stay exact."""
+    tm = (torch.nn.Conv2d if dims == 2 else torch.nn.Conv3d)(C, C, 3, padding=1)
+    em = (nn.Conv2d if dims == 2 else nn.Conv3d)(C, C, 3, padding=1)
+    _load(em, tm)
+    shape = (2, C) + (8,) * dims
+    x = rng.standard_normal(shape).astype(np.float32)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ye, yt = em(em(xe)).relu(), tm(tm(xt)).relu()
+    em(ember.tensor(rng.standard_normal(shape).astype(np.float32)))   # reuses the scratch
+    g = rng.standard_normal(tuple(yt.shape)).astype(np.float32)
+    for _ in range(2):
+        ye.backward(ember.tensor(g), retain_graph=True)
+        yt.backward(torch.tensor(g), retain_graph=True)
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    scale = float(np.abs(tm.weight.grad.numpy()).max())
+    np.testing.assert_allclose(em.weight.grad.numpy(), tm.weight.grad.numpy(), rtol=1e-4,
+                               atol=1e-5 * scale)
+
+
+def test_non_finite_input_and_weight_like_torch():
+    """inf/nan in the input or the weight: the wide-row stride-1 path must not leak NaN from
+    its padding columns where torch has finite values."""
+    x = np.ones((1, 2, 6, 6), np.float32)
+    x[0, 0, 2, 3] = np.inf
+    tm = torch.nn.Conv2d(2, 3, 3, padding=1)
+    em = nn.Conv2d(2, 3, 3, padding=1)
+    _load(em, tm)
+    for xs in (x, np.nan_to_num(x, posinf=1.0)):
+        xe, xt = ember.tensor(xs, requires_grad=True), torch.tensor(xs, requires_grad=True)
+        ye, yt = em(xe), tm(xt)
+        np.testing.assert_array_equal(np.isnan(ye.detach().numpy()), np.isnan(yt.detach().numpy()))
+        g = np.ones(tuple(yt.shape), np.float32)
+        ye.backward(ember.tensor(g))
+        yt.backward(torch.tensor(g))
+        np.testing.assert_array_equal(np.isfinite(xe.grad.numpy()), np.isfinite(xt.grad.numpy()))
+        em.zero_grad()
+        tm.zero_grad()

@@ -31,7 +31,26 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 # Patches are (C, *K, N, *grid) arrays: channel-major, so a conv is one plain matrix product.
 # grid is the output size O, except on the stride-1 fast path where its last dim is widened to
 # the padded row width: then every kernel offset's patches are runs of the flat padded input
-# (one contiguous copy or add per offset); the extra columns are kept at zero.
+# (one contiguous copy or add per offset); the extra columns hold
+# stray values, zeroed only where a non-finite value could leak through a product with zeros.
+# Big scratch arrays (patches, their gradient) are reused across calls: a fresh one costs page
+# faults on every step (glibc returns big blocks to the OS), about as much as the copy itself.
+_SPARE: dict = {}   # (shape, dtype) -> one spare array; a few shapes at most
+
+
+def _take(shape: tuple, dtype: Any) -> np.ndarray:
+    """An uninitialised array: a spare one given back by _give, or a new one."""
+    a = _SPARE.pop((shape, np.dtype(dtype)), None)
+    return np.empty(shape, dtype) if a is None else a
+
+
+def _give(a: np.ndarray) -> None:
+    """Keep a scratch array no one else references for the next _take of its shape."""
+    if len(_SPARE) >= 4:
+        _SPARE.pop(next(iter(_SPARE)))
+    _SPARE[(a.shape, a.dtype)] = a
+
+
 def _out_size(s: int, k: int, st: int, lo: int, hi: int, d: int) -> int:
     return (s + lo + hi - d * (k - 1) - 1) // st + 1
 
@@ -81,10 +100,11 @@ def _patches(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple
         p, pst, offs, slack = _flat(x.shape, ksize, opts)
         buf = np.zeros(n * c * math.prod(p) + slack, x.dtype)
         buf[:n * c * math.prod(p)].reshape(x.shape[:2] + p)[_interior(x.shape, pads)] = x
-        cols = np.empty((c, len(offs), n) + grid, x.dtype)
+        cols = _take((c, len(offs), n) + grid, x.dtype)
         for i, off in enumerate(offs):
             cols[:, i] = _runs(buf, n, c, p, pst, grid, off)
-        cols[..., osz[-1]:] = 0
+        if not np.isfinite(np.sum(x)):   # else the extra columns only ever meet zeros
+            cols[..., osz[-1]:] = 0
         return np.reshape(cols, (c,) + ksize + (n,) + grid), osz
     xp = _zero_pad(x, pads)
     span = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dil))
@@ -94,7 +114,7 @@ def _patches(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple
               + tuple(slice(None, None, d) for d in dil)]
     osz = win.shape[2:2 + nd]
     axes = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    cols = np.empty((c,) + ksize + (n,) + osz, x.dtype)
+    cols = _take((c,) + ksize + (n,) + osz, x.dtype)
     np.copyto(cols, np.transpose(win, axes))
     return cols, osz
 
@@ -153,11 +173,11 @@ def _scatter(dcols: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
     return np.ascontiguousarray(np.swapaxes(out, 0, 1)[_interior(in_shape, pads)])
 
 
-def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """(G, m, k) @ (G, k, n); one plain BLAS product when G == 1."""
+def _bmm(a: np.ndarray, b: np.ndarray, out: Any = None) -> np.ndarray:
+    """(G, m, k) @ (G, k, n) (into out); one plain BLAS product when G == 1."""
     if a.shape[0] == 1:
-        return np.dot(a[0], b[0])[None]
-    return np.matmul(a, b)
+        return np.dot(a[0], b[0], None if out is None else out[0])[None]
+    return np.matmul(a, b, out=out)
 
 
 def _conv_cols(cols: np.ndarray, w: np.ndarray, osz: tuple, g: int, b: Any = None) -> Any:
@@ -170,7 +190,9 @@ def _conv_cols(cols: np.ndarray, w: np.ndarray, osz: tuple, g: int, b: Any = Non
 
 def _conv(x: np.ndarray, w: np.ndarray, opts: tuple, osz: Any = None, b: Any = None) -> Any:
     cols, osz = _patches(x, w.shape[2:], opts, osz)
-    return _conv_cols(cols, w, osz, opts[3], b)
+    y = _conv_cols(cols, w, osz, opts[3], b)
+    _give(cols)
+    return y
 
 
 def _conv_input_grad(gy: np.ndarray, w: np.ndarray, in_shape: tuple, opts: tuple,
@@ -181,11 +203,15 @@ def _conv_input_grad(gy: np.ndarray, w: np.ndarray, in_shape: tuple, opts: tuple
     if gq is None:
         gq = _to_grid(gy, _grid(in_shape, opts, gy.shape[2:]))
     wg = np.reshape(w, (g, w.shape[0] // g, math.prod(w.shape[1:])))
+    spare = _take((g, wg.shape[2], math.prod(gq.shape[1:])), np.result_type(w, gq))
     dcols = _bmm(np.swapaxes(wg, 1, 2),
-                 np.reshape(gq, (g, w.shape[0] // g, math.prod(gq.shape[1:]))))
+                 np.reshape(gq, (g, w.shape[0] // g, math.prod(gq.shape[1:]))), spare)
     dcols = np.reshape(dcols, (in_shape[1],) + w.shape[2:] + gq.shape[1:])
-    dcols[..., gy.shape[-1]:] = 0   # keep the extra grid columns at zero even for inf weights
-    return _scatter(dcols, in_shape, opts)
+    if gq.shape[-1] != gy.shape[-1] and not np.isfinite(np.sum(w)):
+        dcols[..., gy.shape[-1]:] = 0   # 0·inf: keep the extra grid columns at zero
+    gx = _scatter(dcols, in_shape, opts)
+    _give(spare)
+    return gx
 
 
 def _weight_grad_cols(cols: np.ndarray, gq: np.ndarray, w_shape: tuple, g: int) -> np.ndarray:
@@ -200,7 +226,9 @@ def _weight_grad_cols(cols: np.ndarray, gq: np.ndarray, w_shape: tuple, g: int) 
 def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, w_shape: tuple, opts: tuple) -> np.ndarray:
     """dw of y = conv(x, w) for dy = gy: batch and positions in one product."""
     cols, osz = _patches(x, w_shape[2:], opts, gy.shape[2:])
-    return _weight_grad_cols(cols, _to_grid(gy, cols.shape[len(w_shape):]), w_shape, opts[3])
+    gw = _weight_grad_cols(cols, _to_grid(gy, cols.shape[len(w_shape):]), w_shape, opts[3])
+    _give(cols)
+    return gw
 
 
 def _bias_grad(g: Any) -> Any:
@@ -222,9 +250,12 @@ class ConvNd(Function):
         ctx.x_shape = x.shape
         ctx.w_shape = w.shape
         cols, osz = _patches(x, w.shape[2:], opts, osz)
+        y = _conv_cols(cols, w, osz, opts[3], b)
         if need[1]:
-            ctx.cols = cols   # reused by the weight gradient (dropped there)
-        return _conv_cols(cols, w, osz, opts[3], b)
+            ctx.cols = cols   # reused by the weight gradient (given back there)
+        else:
+            _give(cols)
+        return y
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
@@ -247,6 +278,7 @@ class ConvNd(Function):
                 if cols is None:
                     cols = _patches(x, ctx.w_shape[2:], opts, g.shape[2:])[0]
                 gw = _weight_grad_cols(cols, gq, ctx.w_shape, opts[3])
+                _give(cols)
             if need[2]:
                 gb = np.sum(np.reshape(gq, (gq.shape[0], math.prod(gq.shape[1:]))), axis=1)
             return gx, gw, gb, None, None
