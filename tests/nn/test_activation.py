@@ -308,3 +308,42 @@ def test_gelu_float32_exact():
     assert y.dtype == np.float32
     err = np.abs(y - ref)
     assert (err <= 2 * np.spacing(np.abs(ref).astype(np.float32)) + 2e-7).all(), err.max()
+
+
+def _softmax_hard_inputs(rng):
+    x = rng.standard_normal((6, 50)).astype(np.float32)
+    far = x.copy()
+    far[1] -= 1000          # rows far apart: a single shared shift would underflow row 1
+    shifted = x + 1000       # every row shifted up
+    big = x * 100            # large logits
+    low = x - 50             # all logits low
+    special = x.copy()
+    special[0, 3] = np.inf
+    special[2] = -np.inf     # a row of -inf: torch gives nan
+    special[4, 7] = np.nan
+    return {"far": far, "shifted": shifted, "big": big, "low": low, "special": special}
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+def test_softmax_family_on_hard_inputs(name, rng):
+    """The fast exp/shift paths against torch where a shortcut could lose precision or NaNs."""
+    for label, x in _softmax_hard_inputs(rng).items():
+        for dim in (0, 1, -1):
+            e = getattr(EF, name)(ember.tensor(x), dim=dim).numpy()
+            t = getattr(TF, name)(torch.tensor(x), dim=dim).numpy()
+            np.testing.assert_array_equal(np.isnan(e), np.isnan(t), err_msg=f"{label} dim={dim}")
+            ok = ~np.isnan(t)
+            np.testing.assert_allclose(e[ok], t[ok], rtol=2e-6, atol=1e-6,
+                                       err_msg=f"{label} dim={dim}")
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_on_hard_inputs(smoothing, rng):
+    target = rng.integers(0, 50, 6)
+    for label, x in _softmax_hard_inputs(rng).items():
+        if label == "special":
+            continue
+        e = EF.cross_entropy(ember.tensor(x), ember.tensor(target), label_smoothing=smoothing)
+        t = TF.cross_entropy(torch.tensor(x), torch.tensor(target),
+                                              label_smoothing=smoothing)
+        np.testing.assert_allclose(e.item(), t.item(), rtol=2e-6, err_msg=label)

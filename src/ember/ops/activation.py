@@ -29,6 +29,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _K = math.sqrt(2 / math.pi)   # gelu tanh approximation
+_LOG2E = math.log2(math.e)
 
 
 def _float(x: ndarray, kernel: str) -> None:
@@ -463,6 +464,44 @@ class Glu(Function):
 
 
 # ----------------------------------------------------------------------------- softmax family
+def _rowsum(e: ndarray, ax: int) -> ndarray:
+    """Σ e along ax, keepdims; along the last axis of a float32/64 matrix as a BLAS gemv (4x
+    faster than np.sum)."""
+    if ax == 1 and e.ndim == 2 and e.dtype.itemsize >= 4:
+        return np.matmul(e, np.ones((e.shape[1], 1), e.dtype))
+    return np.add.reduce(e, axis=ax, keepdims=True)
+
+
+def _exp(x: ndarray, c: Any) -> ndarray:
+    """exp(x - c) as a new array (c None: exp(x)). float32 goes through exp2((x - c)·log2 e),
+    1.3x faster than np.exp and as accurate as torch's softmax (|x - c| is kept below ~60)."""
+    t = np.subtract(x, c) if c is not None else None
+    if x.dtype.type is np.float32:
+        t = np.multiply(x if t is None else t, _LOG2E, out=t)
+        return np.exp2(t, out=t)
+    return np.exp(x) if t is None else np.exp(t, out=t)
+
+
+def _exp_sum(x: ndarray, ax: int) -> tuple:
+    """(e, s, c): e = exp(x - c), s = Σ e along ax (keepdims), c the shift that keeps exp finite
+    (None: no shift; callers subtract c before log s, as torch, so no precision is lost).
+
+    One scalar shift for all rows (0 when the global max allows it, sparing a pass; else that max)
+    is a pass cheaper than per-row maxima, and exact enough when every row's sum stays >= 1e-6:
+    then each row's max is at most ~14 + log(size) below c, so exp underflows only where the result
+    is below ~e^-60. Otherwise (rows far apart, inf or NaN) the per-row max, as torch."""
+    g = np.maximum.reduce(x, axis=None) if x.size else math.nan
+    if abs(g) < math.inf:
+        c = None if -10.0 <= g <= 60.0 else g
+        e = _exp(x, c)
+        s = _rowsum(e, ax)
+        if np.minimum.reduce(s, axis=None) >= 1e-6:
+            return e, s, c
+    c = np.maximum.reduce(x, axis=ax, keepdims=True)
+    e = _exp(x, c)
+    return e, _rowsum(e, ax), c
+
+
 class Softmax(Function):
     """exp(x - max) / sum along dim (torch.softmax)."""
 
@@ -473,9 +512,8 @@ class Softmax(Function):
     def forward(ctx: Any, x: ndarray, dim: int) -> ndarray:
         if x.ndim and x.size:
             ax = ctx.ax = wrap_dim(dim, x.ndim, "softmax")
-            y = x - np.max(x, axis=ax, keepdims=True)
-            np.exp(y, out=y)
-            y /= np.sum(y, axis=ax, keepdims=True)
+            e, s, _ = _exp_sum(x, ax)
+            y = np.multiply(e, np.reciprocal(s, out=s), out=e)
         else:   # one element: 1 (NaN for a non-finite input); or empty
             d = wrap_dim(dim, x.ndim, "softmax")
             ctx.ax = d if x.ndim else None
@@ -486,6 +524,11 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (y,) = ctx.saved_tensors   # d softmax: y·(g - Σ g·y)
+        if type(g) is ndarray and type(y) is ndarray and y.ndim:
+            gx = g * y
+            s = _rowsum(gx, ctx.ax)
+            np.subtract(g, s, out=gx)
+            return np.multiply(gx, y, out=gx), None
         gy = g * y
         return gy - y * np.sum(gy, axis=ctx.ax, keepdims=True), None
 
@@ -500,8 +543,11 @@ class LogSoftmax(Function):
     def forward(ctx: Any, x: ndarray, dim: int) -> ndarray:
         if x.ndim and x.size:
             ax = ctx.ax = wrap_dim(dim, x.ndim, "log_softmax")
-            y = x - np.max(x, axis=ax, keepdims=True)
-            y -= np.log(np.sum(np.exp(y), axis=ax, keepdims=True))
+            e, s, c = _exp_sum(x, ax)
+            y = x if c is None else np.subtract(x, c)   # (x - c) - log s, as torch
+            y = np.subtract(y, np.log(s), out=None if c is None else y)
+            if ctx.needs_input_grad[0]:   # softmax, for backward (internal, never seen)
+                ctx.p = np.multiply(e, np.reciprocal(s, out=s), out=e)
         else:   # one element: 0 (NaN for a non-finite input); or empty
             d = wrap_dim(dim, x.ndim, "log_softmax")
             ctx.ax = d if x.ndim else None
@@ -512,6 +558,10 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         (y,) = ctx.saved_tensors   # d log_softmax: g - softmax·Σ g
+        p = ctx.__dict__.get("p")
+        if p is not None and type(g) is ndarray:
+            gx = np.multiply(p, _rowsum(g, ctx.ax))
+            return np.subtract(g, gx, out=gx), None
         return g - np.exp(y) * np.sum(g, axis=ctx.ax, keepdims=True), None
 
 

@@ -18,6 +18,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from . import elementwise as _ew
 from ._util import broadcast_error, promote
+from .activation import _exp_sum
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -234,14 +235,6 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 
 # ----------------------------------------------------------------------------- classification
-def _log_softmax(x: np.ndarray, axis: int) -> tuple:
-    """(x - max, log Σ exp, exp(x - max), Σ exp) along axis: a stable log-softmax's pieces."""
-    s = x - np.maximum.reduce(x, axis=axis, keepdims=True)
-    e = np.exp(s)
-    se = np.add.reduce(e, axis=axis, keepdims=True)
-    return s, np.log(se), e, se
-
-
 class NLLLoss(Function):
     """Negative log likelihood over dim 1 of (log_softmax of) x: one fused node for
     cross_entropy (logits=True) and nll_loss, class-index or probability targets."""
@@ -259,13 +252,13 @@ class NLLLoss(Function):
         ctx.save_for_backward(x, t if soft else None)
         if w is not None:
             wb = np.reshape(w, (C,) + (1,) * (x.ndim - axis - 1))   # broadcast along axis
-        if logits:
-            s, lse, e, se = _log_softmax(x, axis)
+        s, lse = x, 0
+        if logits:   # log softmax = s - lse; its softmax e / se is kept for backward (internal)
+            e, se, c = _exp_sum(x, axis)
+            s = x if c is None else x - c
+            lse = np.log(se)
             if ctx.needs_input_grad[0]:
-                e /= se
-                ctx.p = e   # softmax, reused by backward (internal, never seen by the user)
-        else:
-            s, lse = x, 0
+                ctx.e, ctx.se = e, se
         if soft:
             if x.dtype is not t.dtype:
                 s, t = promote(s, t)
@@ -326,7 +319,8 @@ class NLLLoss(Function):
         if soft:
             a = ctx.a
             if ctx.needs_input_grad[0]:
-                gx = ctx.p * np.sum(a, axis=axis, keepdims=True) - a if ctx.logits else -a
+                gx = ctx.e * (np.sum(a, axis=axis, keepdims=True) / ctx.se) - a if ctx.logits \
+                    else -a
                 gx = gx * gb
             if ctx.needs_input_grad[1]:
                 wl = ctx.lsm * _wb(w, a, axis) if w is not None else ctx.lsm
@@ -340,9 +334,9 @@ class NLLLoss(Function):
             if eps > 0:
                 sw = np.sum(w) if w is not None else C
                 A = coef_b + _unsqueeze(ctx.valid * (g * eps / C * sw), axis)
-                gx = ctx.p * A
+                gx = ctx.e * (A / ctx.se)
             else:
-                gx = ctx.p * coef_b
+                gx = ctx.e * (coef_b / ctx.se)
         else:
             gx = np.zeros(np.shape(x), np.result_type(coef))
         if eps > 0:   # the smoothing term spreads eps/C * w_c over every class
