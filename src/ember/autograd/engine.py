@@ -387,12 +387,9 @@ def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool,
         grads = (grads,)
     nxt = node._next
     n_in = len(nxt)
-    if len(grads) != n_in and (len(grads) < n_in or any(g is not None
-                                                        for g in grads[n_in:])):
-        raise RuntimeError(
-            f"function {node.name()} returned an incorrect number of gradients (expected "
-            f"{n_in}, got {len(grads)})")
-    out = list(grads[:n_in]) if len(grads) != n_in else list(grads)
+    if len(grads) != n_in:
+        grads = _check_count(node, grads, n_in)
+    out = list(grads)
     for i in range(n_in):
         g = out[i]
         if g is None:
