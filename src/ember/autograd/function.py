@@ -43,6 +43,13 @@ class Function:
     _as_tensors = False   # saved_tensors gives Tensors (create_graph) rather than arrays
     _hooked = False       # some hook or retain_grad is registered on this node
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls._raw:   # built-ins get the unrolled one- and two-operand applies
+            apply1, apply2 = _fast_applies(cls)
+            cls._apply1 = staticmethod(apply1)
+            cls._apply2 = staticmethod(apply2)
+
     # ------------------------------------------------------------------ what ops call
     def save_for_backward(self, *tensors: Any) -> None:
         self._to_save = tensors
@@ -214,7 +221,114 @@ class Function:
         return tuple(_plain_output(o, args) for o in out)
 
 
+_new = object.__new__
 _NO_GRAD = tuple((False,) * n for n in range(8))
+_TRUE1 = (True,)
+
+
+def _saved_entries(to_save: tuple, x: Any, a: Any, y: Any, b: Any, out: ndarray,
+                   res: Any) -> tuple:
+    """`_resolve_saved` for a one-output op of operands x, y (arrays a, b; x is a when x is
+    not a Tensor)."""
+    entries = []
+    for s in to_save:
+        if s is None:
+            entries.append(_UNSAVED)
+        elif s is a and x is not a:
+            entries.append((s, x, x._vc, x._vc[0], -1))
+        elif s is b and y is not b:
+            entries.append((s, y, y._vc, y._vc[0], -1))
+        elif s is out:
+            entries.append((s, None, res._vc, 0, 0))
+        else:
+            entries.append((s, None, None, 0, -1))
+    return tuple(entries)
+
+
+def _fast_applies(cls: type) -> tuple:
+    """`cls.apply` for one operand and for two, without keywords, with the per-call
+    bookkeeping unrolled: ops on small tensors are dominated by it, and the operators and most
+    elementwise functions take this path. Same results as `apply`, which they fall back to for
+    anything unusual (tracing, anomaly mode, several or non-float outputs)."""
+    forward = cls.forward
+    apply = cls.apply
+    Tensor = _tensor.Tensor
+
+    def apply1(x: Any) -> Any:
+        if _tracer is not None or state.anomaly or not isinstance(x, Tensor):
+            return apply(x)
+        ctx = _new(cls)
+        a = x._data
+        if not (x._requires_grad and state.enabled):
+            ctx.needs_input_grad = _NO_GRAD[1]
+            return _wrap_plain(forward(ctx, a))
+        ctx.needs_input_grad = _TRUE1
+        out = forward(ctx, a)
+        d = ctx.__dict__
+        fn = x.grad_fn
+        ctx._next = ((x if fn is None else fn, x._output_nr, a.shape, a.dtype),)
+        if type(out) is not ndarray or out.dtype.kind not in _DIFF_KINDS or "_non_diff" in d:
+            return _record(ctx, (x,), (a,), out, Tensor)
+        res = _new(Tensor)   # _tensor._make(out, True, ctx), inlined
+        res._data = out
+        res._requires_grad = True
+        res._grad = res._base = res._hooks = None
+        res.grad_fn = ctx
+        res._output_nr = 0
+        res._vc = [0]
+        to_save = d.pop("_to_save", None)
+        if to_save:
+            ctx._saved = _saved_entries(to_save, x, a, None, None, out, res)
+        return res
+
+    def apply2(x: Any, y: Any) -> Any:
+        if _tracer is not None or state.anomaly:
+            return apply(x, y)
+        ctx = _new(cls)
+        if isinstance(x, Tensor):
+            a = x._data
+            ra = x._requires_grad
+        else:
+            a = x
+            ra = False
+        if isinstance(y, Tensor):
+            b = y._data
+            rb = y._requires_grad
+        else:
+            b = y
+            rb = False
+        if not ((ra or rb) and state.enabled):
+            ctx.needs_input_grad = _NO_GRAD[2]
+            return _wrap_plain(forward(ctx, a, b))
+        ctx.needs_input_grad = (ra, rb)
+        out = forward(ctx, a, b)
+        d = ctx.__dict__
+        if ra:
+            fn = x.grad_fn
+            ea = (x if fn is None else fn, x._output_nr, a.shape, a.dtype)
+        else:
+            ea = None
+        if rb:
+            fn = y.grad_fn
+            eb = (y if fn is None else fn, y._output_nr, b.shape, b.dtype)
+        else:
+            eb = None
+        ctx._next = (ea, eb)
+        if type(out) is not ndarray or out.dtype.kind not in _DIFF_KINDS or "_non_diff" in d:
+            return _record(ctx, (x, y), (a, b), out, Tensor)
+        res = _new(Tensor)   # _tensor._make(out, True, ctx), inlined
+        res._data = out
+        res._requires_grad = True
+        res._grad = res._base = res._hooks = None
+        res.grad_fn = ctx
+        res._output_nr = 0
+        res._vc = [0]
+        to_save = d.pop("_to_save", None)
+        if to_save:
+            ctx._saved = _saved_entries(to_save, x, a, y, b, out, res)
+        return res
+
+    return apply1, apply2
 
 
 def _wrap_plain(out: Any) -> Any:

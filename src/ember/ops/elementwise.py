@@ -815,14 +815,14 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """input + alpha * other, broadcasting (torch.add)."""
     if alpha != 1:
         other = _scaled(input, other, alpha, "add")
-    return Add.apply(input, other)
+    return Add._apply2(input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:
     """input - alpha * other (torch.sub)."""
     if alpha != 1:
         other = _scaled(input, other, alpha, "sub")
-    return Sub.apply(input, other)
+    return Sub._apply2(input, other)
 
 
 def _scaled(input: Any, other: Any, alpha: Any, op: str) -> Any:
@@ -842,13 +842,13 @@ def rsub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def mul(input: Any, other: Any, *, out: Any = None) -> Tensor:
     """input * other (torch.mul)."""
-    return Mul.apply(input, other)
+    return Mul._apply2(input, other)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None, out: Any = None) -> Tensor:
     """True division (torch.div); rounding_mode 'trunc' or 'floor' rounds the quotient."""
     if rounding_mode is None:
-        return Div.apply(input, other)
+        return Div._apply2(input, other)
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                          f"but found '{rounding_mode}'")
@@ -967,7 +967,7 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
 
 def _unary(cls: type, doc: str) -> Any:
     def fn(input: Tensor, *, out: Any = None) -> Tensor:
-        return cls.apply(input)
+        return cls._apply1(input)
     fn.__name__ = fn.__qualname__ = cls.__name__.lower()
     fn.__doc__ = doc
     return fn
@@ -1138,13 +1138,13 @@ attach({
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isposinf": isposinf,
     "isneginf": isneginf, "positive": positive,
     "where": lambda self, condition, other: where(condition, self, other),
-    "__add__": lambda s, o: Add.apply(s, o), "__radd__": lambda s, o: Add.apply(o, s),
-    "__sub__": lambda s, o: Sub.apply(s, o), "__rsub__": _reflected(Sub.apply),
-    "__mul__": lambda s, o: Mul.apply(s, o), "__rmul__": lambda s, o: Mul.apply(o, s),
-    "__truediv__": lambda s, o: Div.apply(s, o), "__rtruediv__": _reflected(Div.apply),
+    "__add__": Add._apply2, "__radd__": lambda s, o: Add._apply2(o, s),
+    "__sub__": Sub._apply2, "__rsub__": _reflected(Sub.apply),
+    "__mul__": Mul._apply2, "__rmul__": lambda s, o: Mul._apply2(o, s),
+    "__truediv__": Div._apply2, "__rtruediv__": _reflected(Div.apply),
     "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
     "__mod__": remainder, "__rmod__": _reflected(remainder),
-    "__pow__": lambda s, o: Pow.apply(s, o), "__rpow__": _reflected(Pow.apply),
+    "__pow__": Pow._apply2, "__rpow__": _reflected(Pow.apply),
     "__neg__": neg, "__pos__": positive, "__abs__": abs,
     "__iadd__": _inplace(add, "add_"), "__isub__": _inplace(sub, "sub_"),
     "__imul__": _inplace(mul, "mul_"), "__itruediv__": _inplace(div, "div_"),

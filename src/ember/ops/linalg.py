@@ -14,6 +14,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
 from ._util import attach, broadcast_error, dims, promote
+from ._util import matmul as matmul_arrays
 from .elementwise import Add, Mul
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
@@ -73,7 +74,7 @@ class MatMul(Function):
         if a.dtype != b.dtype or a.dtype.kind == "b":
             _same_dtype("matmul", a, b)
         try:
-            y = np.matmul(a, b)
+            y = matmul_arrays(a, b)
         except ValueError:
             raise _matmul_error("matmul", a, b) from None
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
@@ -104,13 +105,13 @@ class MatMul(Function):
             return ga, gb
         # dA = G Bᵀ, dB = Aᵀ G (the engine sums broadcast batch dims)
         if b is not None:
-            ga = np.matmul(g, np.swapaxes(b, -1, -2))
+            ga = matmul_arrays(g, np.swapaxes(b, -1, -2))
         if a is not None:
             if nb == 2 and na > 2:      # a shared weight: one product over the flattened batch
-                gb = np.matmul(np.swapaxes(np.reshape(a, (-1, a.shape[-1])), 0, 1),
-                               np.reshape(g, (-1, g.shape[-1])))
+                gb = matmul_arrays(np.swapaxes(np.reshape(a, (-1, a.shape[-1])), 0, 1),
+                                   np.reshape(g, (-1, g.shape[-1])))
             else:
-                gb = np.matmul(np.swapaxes(a, -1, -2), g)
+                gb = matmul_arrays(np.swapaxes(a, -1, -2), g)
         return ga, gb
 
 
@@ -122,7 +123,7 @@ def _tensor(x: Any, op: str, name: str) -> Any:
 
 def matmul(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """Matrix product with torch.matmul's 1-D and batch broadcasting rules."""
-    return MatMul.apply(_tensor(input, "matmul", "input"), _tensor(other, "matmul", "other"))
+    return MatMul._apply2(_tensor(input, "matmul", "input"), _tensor(other, "matmul", "other"))
 
 
 def _check_nd(op: str, x: Any, nd: int, name: str) -> None:
@@ -583,13 +584,13 @@ def _tensor_norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool =
 def _rmatmul(self: Tensor, other: Any) -> Any:
     if not isinstance(other, (Tensor, np.ndarray)):
         return NotImplemented
-    return MatMul.apply(other, self)
+    return MatMul._apply2(other, self)
 
 
 def _matmul_op(self: Tensor, other: Any) -> Any:
-    if not isinstance(other, (Tensor, np.ndarray)):
-        return NotImplemented
-    return MatMul.apply(self, other)
+    if isinstance(other, Tensor) or isinstance(other, np.ndarray):
+        return MatMul._apply2(self, other)
+    return NotImplemented
 
 
 def _np_dot(a: Any, b: Any, out: Any = None) -> Tensor:

@@ -19,6 +19,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ..autograd.grad_mode import state as grad_state
 from ._util import check_inplace, commit_inplace
+from ._util import matmul as matmul_arrays
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot",
@@ -49,7 +50,7 @@ def _linear_fwd(x: np.ndarray, w: np.ndarray, b: Any) -> np.ndarray:
             f"x.to({_backend.from_np(w.dtype)}) or the model with "
             f"model.to({_backend.from_np(x.dtype)})")
     try:
-        y = np.matmul(x, w.T)
+        y = matmul_arrays(x, w.T)
     except ValueError:
         raise _linear_error(x, w) from None
     if b is not None:
@@ -82,7 +83,7 @@ class Linear(Function):
         # dx = g W, dW = gᵀ x (leading dims flattened), db = Σ g
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = np.matmul(g, w) if need[0] else None
+        gx = matmul_arrays(g, w) if need[0] else None
         if not (need[1] or need[2]):
             return gx, None, None
         out = g.shape[-1] if g.ndim else 1
@@ -90,7 +91,7 @@ class Linear(Function):
         gw = gb = None
         if need[1]:
             x2 = x if x.ndim == 2 else np.reshape(x, (-1, x.shape[-1]))
-            gw = np.matmul(np.swapaxes(g2, 0, 1), x2)
+            gw = matmul_arrays(np.swapaxes(g2, 0, 1), x2)
         if need[2]:
             gb = np.sum(g2, axis=0)
         return gx, gw, gb
