@@ -174,9 +174,16 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
                 for b in buf:
                     if b is not None:
                         if fast and node._raw and node._out_meta is None and not node._hooked:
-                            grads = _call_raw(node, buf[0], retain_graph, shared)
+                            # the common case, inlined: a built-in with one output, first order
+                            grads = type(node).backward(node, buf[0])
+                            if type(grads) is not tuple:
+                                grads = (grads,)
+                            if len(grads) != len(node._next):
+                                grads = _check_count(node, grads, len(node._next))
+                            if not retain_graph and node._saved:
+                                node._saved = None
                         else:
-                            grads = _call(node, buf, create_graph, retain_graph, shared)
+                            grads = _call(node, buf, create_graph, retain_graph)
                         break
             i = 0
             for e in node._next:
@@ -186,6 +193,8 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
                         g = grads[i]
                         if g is not None and (needed is None or target in needed
                                               or target in capture):
+                            if fast and type(g) is not ndarray:
+                                g = _to_array(g, e)
                             if g.shape != e[2]:
                                 g = sum_to(g, e[2])
                             if g.dtype is not e[3] and g.dtype != e[3]:
@@ -219,7 +228,7 @@ def run_backward(tensors: Sequence, grad_tensors: Sequence, retain_graph: bool,
                 "One of the differentiated Tensors appears to not have been used in the graph. "
                 "Set allow_unused=True if this is the desired behavior.")
         if g is not None and not isinstance(g, Tensor):
-            g = _tensor._make(g.copy() if id(g) in shared or g.base is not None else g)
+            g = _tensor._make(_owned(g, shared))
         out.append(g)
     return out
 
@@ -257,9 +266,14 @@ def _add(buffers: dict, node: Any, nr: int, g: Any) -> None:
 
 
 def _owned(g: Any, shared: set) -> Any:
-    """A gradient array safe to hand to a user as `.grad` (not aliasing another one)."""
-    if type(g) is ndarray and (g.base is not None or id(g) in shared):
-        return g.copy()
+    """A gradient array safe to hand to a user (as `.grad` or a result): a view or an array
+    already handed out in this pass (or the caller's own gradient) is copied, otherwise it is
+    recorded as handed out. Ops may return one array for several inputs, or pass theirs on
+    unchanged; this check at the hand-out points is what keeps two `.grad`s from aliasing."""
+    if type(g) is ndarray:
+        if g.base is not None or id(g) in shared:
+            return g.copy()
+        shared.add(id(g))
     return g
 
 
@@ -322,33 +336,6 @@ def _pre_hooks(node: Function, buf: list, create_graph: bool, shared: set) -> li
     return buf
 
 
-def _call_raw(node: Function, g: Any, retain_graph: bool, shared: set) -> Any:
-    """_call for the common case: a built-in with one output, no hooks, first order."""
-    grads = type(node).backward(node, g)
-    if type(grads) is not tuple:
-        grads = (grads,)
-    nxt = node._next
-    if len(grads) != len(nxt):
-        grads = _check_count(node, grads, len(nxt))
-    for i, gi in enumerate(grads):
-        if gi is None:
-            continue
-        if type(gi) is not ndarray:
-            gi = _to_array(gi, nxt[i])
-            grads = grads[:i] + (gi,) + grads[i + 1:]
-        # an array handed on unchanged, or to two inputs, must not become two .grads
-        if gi is g:
-            shared.add(id(gi))
-        elif i:
-            for j in range(i):
-                if grads[j] is gi:
-                    shared.add(id(gi))
-                    break
-    if not retain_graph and node._saved:
-        node._saved = None
-    return grads
-
-
 def _to_array(g: Any, edge: tuple | None) -> Any:
     if isinstance(g, _tensor.Tensor):
         return g._data
@@ -363,8 +350,7 @@ def _check_count(node: Function, grads: tuple, n_in: int) -> tuple:
     return grads[:n_in]
 
 
-def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool,
-          shared: set) -> Any:
+def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool) -> Any:
     """Run one node's backward and return one gradient (or None) per forward input."""
     meta = node._out_meta
     if meta is not None and node._materialize:
@@ -400,14 +386,6 @@ def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool,
         if type(g) is ndarray:
             if create_graph:
                 out[i] = _tensor._make(g)
-                continue
-            # an array handed on unchanged, or to two inputs, must not become two .grads
-            for b in buf:
-                if g is b:
-                    shared.add(id(g))
-            for j in range(i):
-                if out[j] is g:
-                    shared.add(id(g))
         elif isinstance(g, _tensor.Tensor):
             if not create_graph:
                 out[i] = g._data
