@@ -253,6 +253,7 @@ def _fast_applies(cls: type) -> tuple:
     forward = cls.forward
     apply = cls.apply
     Tensor = _tensor.Tensor
+    _make = _tensor._make
 
     def apply1(x: Any) -> Any:
         if _tracer is not None or state.anomaly or not isinstance(x, Tensor):
@@ -261,7 +262,8 @@ def _fast_applies(cls: type) -> tuple:
         a = x._data
         if not (x._requires_grad and state.enabled):
             ctx.needs_input_grad = _NO_GRAD[1]
-            return _wrap_plain(forward(ctx, a))
+            out = forward(ctx, a)
+            return _make(out) if type(out) is ndarray else _wrap_plain(out)
         ctx.needs_input_grad = _TRUE1
         out = forward(ctx, a)
         d = ctx.__dict__
@@ -299,7 +301,8 @@ def _fast_applies(cls: type) -> tuple:
             rb = False
         if not ((ra or rb) and state.enabled):
             ctx.needs_input_grad = _NO_GRAD[2]
-            return _wrap_plain(forward(ctx, a, b))
+            out = forward(ctx, a, b)
+            return _make(out) if type(out) is ndarray else _wrap_plain(out)
         ctx.needs_input_grad = (ra, rb)
         out = forward(ctx, a, b)
         d = ctx.__dict__

@@ -42,14 +42,14 @@ def _sig(v: Any) -> Any:
     """Logistic sigmoid of an array (stable: exp of -x overflows only to inf, giving 0) or of a
     Tensor (the ember op, so double backward records it)."""
     if isinstance(v, Tensor):
-        return ew.Sigmoid.apply(v)
+        return ew.Sigmoid._apply1(v)
     e = np.exp(-v)
     e += 1
     return np.reciprocal(e, out=e) if type(e) is ndarray else 1 / e
 
 
 def _erf(v: Any) -> Any:
-    return ew.Erf.apply(v) if isinstance(v, Tensor) else ew._erf_fwd(v)
+    return ew.Erf._apply1(v) if isinstance(v, Tensor) else ew._erf_fwd(v)
 
 
 def _softplus(v: Any) -> Any:
@@ -574,7 +574,7 @@ def _ip(cls: type, op: str, input: Tensor, *args: Any) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(input, 0) (F.relu)."""
-    return _ip(ew.Relu, "relu_", input) if inplace else ew.Relu.apply(input)
+    return _ip(ew.Relu, "relu_", input) if inplace else ew.Relu._apply1(input)
 
 
 def relu_(input: Tensor) -> Tensor:
@@ -659,22 +659,22 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (F.silu)."""
-    return _ip(Silu, "silu_", input) if inplace else Silu.apply(input)
+    return _ip(Silu, "silu_", input) if inplace else Silu._apply1(input)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x)) (F.mish)."""
-    return _ip(Mish, "mish_", input) if inplace else Mish.apply(input)
+    return _ip(Mish, "mish_", input) if inplace else Mish._apply1(input)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6 (F.hardsigmoid)."""
-    return _ip(Hardsigmoid, "hardsigmoid_", input) if inplace else Hardsigmoid.apply(input)
+    return _ip(Hardsigmoid, "hardsigmoid_", input) if inplace else Hardsigmoid._apply1(input)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6 (F.hardswish)."""
-    return _ip(Hardswish, "hardswish_", input) if inplace else Hardswish.apply(input)
+    return _ip(Hardswish, "hardswish_", input) if inplace else Hardswish._apply1(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -684,7 +684,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|) (F.softsign)."""
-    return Softsign.apply(input)
+    return Softsign._apply1(input)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -699,7 +699,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x) (F.tanhshrink)."""
-    return Tanhshrink.apply(input)
+    return Tanhshrink._apply1(input)
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -720,15 +720,15 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)), stable for large |x| (F.logsigmoid)."""
-    return LogSigmoid.apply(input)
+    return LogSigmoid._apply1(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    return ew.Sigmoid.apply(input)
+    return ew.Sigmoid._apply1(input)
 
 
 def tanh(input: Tensor) -> Tensor:
-    return ew.Tanh.apply(input)
+    return ew.Tanh._apply1(input)
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:

@@ -508,7 +508,8 @@ class Relu(Function):
     def forward(ctx: Any, x: Any) -> Any:
         if x.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = np.maximum(x, np.zeros(x.shape[-1:], x.dtype))   # a zero row: 2x faster than 0
+        # against a zero row NumPy runs 1.5-2x faster than against the scalar 0 on large inputs
+        y = np.maximum(x, np.zeros(x.shape[-1:], x.dtype) if x.size > 4096 else 0)
         ctx.save_for_backward(y)
         return y
 
@@ -923,7 +924,7 @@ def lerp(input: Tensor, end: Tensor, weight: Any, *, out: Any = None) -> Tensor:
 
 
 def neg(input: Tensor, *, out: Any = None) -> Tensor:
-    return Neg.apply(input)
+    return Neg._apply1(input)
 
 
 def positive(input: Tensor) -> Tensor:
@@ -934,24 +935,24 @@ def positive(input: Tensor) -> Tensor:
 
 def abs(input: Tensor, *, out: Any = None) -> Tensor:
     """|input|; integer dtypes stay integer (torch.abs)."""
-    return Abs.apply(input)
+    return Abs._apply1(input)
 
 
 def sign(input: Tensor, *, out: Any = None) -> Tensor:
     """-1, 0 or 1 by the sign of input (torch.sign)."""
-    return Sign.apply(input)
+    return Sign._apply1(input)
 
 
 def square(input: Tensor, *, out: Any = None) -> Tensor:
-    return Square.apply(input)
+    return Square._apply1(input)
 
 
 def relu(input: Tensor) -> Tensor:
-    return Relu.apply(input)
+    return Relu._apply1(input)
 
 
 def sigmoid(input: Tensor, *, out: Any = None) -> Tensor:
-    return Sigmoid.apply(input)
+    return Sigmoid._apply1(input)
 
 
 def round(input: Tensor, *, decimals: int = 0, out: Any = None) -> Tensor:

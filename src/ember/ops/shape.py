@@ -690,11 +690,11 @@ def broadcast_tensors(*tensors: Tensor) -> tuple:
 # ----------------------------------------------------------------------------- copies
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A differentiable copy (torch.clone)."""
-    return Clone.apply(input)
+    return Clone._apply1(input)
 
 
 def _contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
-    return self if self._data.flags.c_contiguous else Clone.apply(self)
+    return self if self._data.flags.c_contiguous else Clone._apply1(self)
 
 
 def _repeat(self: Tensor, *sizes: Any) -> Tensor:
