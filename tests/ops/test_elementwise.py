@@ -288,6 +288,19 @@ def test_where_forms(rng):
     check_error(ember.where, torch.where, a, a, b, match=["boolean"])
 
 
+def test_where_condition_only(rng):
+    for shape in [(3, 4), (5,), (), (0, 2)]:
+        c = rng.standard_normal(shape) > 0
+        got = ember.where(ember.tensor(c))
+        want = torch.where(torch.tensor(c))
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.dtype == ember.int64
+            np.testing.assert_array_equal(g.numpy(), w.numpy())
+    check_error(lambda c, a: ember.where(c, a), lambda c, a: torch.where(c, a),
+                rng.random(3) > 0.5, rng.random(3), match=["where", "condition"])
+
+
 # ---------------------------------------------------------------------------- errors
 @pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow", "atan2", "maximum",
                                   "remainder", "fmod", "lerp_s"])

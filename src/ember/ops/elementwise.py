@@ -913,8 +913,16 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:
     return Clamp.apply(input, None, max)
 
 
-def where(condition: Tensor, input: Any, other: Any, *, out: Any = None) -> Tensor:
-    """input where condition holds, else other, broadcasting all three (torch.where)."""
+def where(condition: Tensor, input: Any = None, other: Any = None, *, out: Any = None) -> Any:
+    """input where condition holds, else other, broadcasting all three (torch.where); with the
+    condition alone, the indices where it holds (nonzero(condition, as_tuple=True))."""
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError(
+            "where() takes a condition alone, or a condition, input and other; got only "
+            f"{'other' if input is None else 'input'} besides the condition")
     return Where.apply(condition, input, other)
 
 
