@@ -164,6 +164,7 @@ def test_setitem_semantics():
 # ----------------------------------------------------------------------------- functions
 IDX = I([[0, 1, 2, 0], [2, 0, 1, 1]])
 IDX_REP = I([[0, 0, 0, 1]])
+IDX3 = I([[[0, 2, 2, 1], [1, 1, 0, 2], [2, 0, 0, 0]], [[1, 1, 1, 1], [0, 2, 1, 0], [2, 2, 0, 1]]])
 M4 = I([True, False, True, True])
 
 # (id, fn(L, *float inputs), input shapes)
@@ -171,6 +172,11 @@ FUNCS = [
     ("gather0", lambda L, x: L.gather(x, 0, T(L, IDX)), [(3, 4)]),
     ("gather1_small", lambda L, x: x.gather(1, T(L, [[3, 3], [0, 1]])), [(3, 4)]),
     ("gather_neg_dim", lambda L, x: x.gather(-1, T(L, IDX.T[:3])), [(3, 4)]),
+    # 3-D, an index smaller than the input in the other dims, repeats (gradient accumulates)
+    ("gather_3d_dim0", lambda L, x: x.gather(0, T(L, IDX3 % 2)), [(2, 3, 5)]),
+    ("gather_3d_dim1", lambda L, x: x.gather(1, T(L, IDX3)), [(2, 4, 5)]),
+    ("gather_3d_dim2", lambda L, x: x.gather(2, T(L, IDX3)), [(3, 4, 4)]),
+    ("gather_transposed", lambda L, x: x.transpose(0, 1).gather(1, T(L, IDX)), [(3, 2)]),
     ("scatter", lambda L, x, s: L.scatter(x, 0, T(L, I([[0, 1, 2, 1]])), s), [(3, 4), (1, 4)]),
     ("scatter_value", lambda L, x: x.scatter(1, T(L, [[1], [3], [0]]), 2.5), [(3, 4)]),
     ("scatter_add_method", lambda L, x, s: x.scatter(0, T(L, IDX), s, reduce="add"),

@@ -349,8 +349,10 @@ def _int_index(index: Any, op: str, dtypes: str = "int64") -> ndarray:
     return a
 
 
-def _along(x: Any, dim: int, index: ndarray, op: str, src: Any = None) -> tuple:
-    """The advanced key that reads x along `dim` at `index` (gather/scatter's addressing)."""
+def _along(x: Any, dim: int, index: ndarray, op: str, src: Any = None,
+           flat: bool = False) -> Any:
+    """The advanced key that reads x along `dim` at `index` (gather/scatter's addressing); with
+    `flat`, the same positions in x.reshape(-1) as one integer array."""
     xs = x.shape
     nd = len(xs)
     if index.ndim != nd and not (nd == 0 and index.ndim <= 1):
@@ -366,11 +368,13 @@ def _along(x: Any, dim: int, index: ndarray, op: str, src: Any = None) -> tuple:
                 f"{op}(): Size does not match at dimension {d}: expected index "
                 f"{list(index.shape)} to be no larger than self {list(xs)} apart from dimension "
                 f"{dim}" + (f" and to be no larger than src {list(ss)}" if ss else ""))
-    n = xs[dim]
-    if index.size and (index.min() < 0 or index.max() >= n):
-        bad = index.min() if index.min() < 0 else index.max()
-        raise RuntimeError(f"{op}(): index {bad} is out of bounds for dimension {dim} with "
-                           f"size {n}")
+    if index.size:
+        lo, hi = index.min(), index.max()
+        if lo < 0 or hi >= xs[dim]:
+            raise RuntimeError(f"{op}(): index {lo if lo < 0 else hi} is out of bounds for "
+                               f"dimension {dim} with size {xs[dim]}")
+    if flat:
+        return _flat_positions(xs, dim, index)
     key = []
     for d in range(nd):
         if d == dim:
@@ -389,12 +393,69 @@ def _fit_src(src: Any, index: ndarray) -> Any:
     return Index.apply(src, tuple(slice(0, s) for s in index.shape), BASIC, "SliceBackward0")
 
 
+def _flat_positions(shape: tuple, dim: int, index: ndarray) -> ndarray:
+    """Position in the C-order flattening of `shape` of each element gather reads: NumPy reads
+    (take) and accumulates into (add.at) one integer array several times faster than a tuple of
+    broadcast keys."""
+    nd = len(shape)
+    strides = [1] * nd
+    for d in range(nd - 2, -1, -1):
+        strides[d] = strides[d + 1] * shape[d + 1]
+    flat = index * strides[dim] if strides[dim] != 1 else index
+    for d in range(nd):
+        if d != dim and index.shape[d] > 1:
+            ax = [1] * nd
+            ax[d] = index.shape[d]
+            flat = flat + np.arange(0, index.shape[d] * strides[d], strides[d]).reshape(ax)
+    return flat
+
+
+class Gather(Function):
+    """input.gather(dim, index), read at flat positions (torch.gather)."""
+
+    _raw = True
+    _name = "GatherBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, flat: ndarray) -> Any:
+        ctx.flat, ctx.shape = flat, x.shape
+        return np.take(x, flat)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        # adjoint: add g at the positions read
+        if isinstance(g, Tensor):
+            return GatherAdjoint.apply(g, ctx.flat, ctx.shape), None
+        return GatherAdjoint.forward(object.__new__(GatherAdjoint), g, ctx.flat, ctx.shape), None
+
+
+class GatherAdjoint(Function):
+    """zeros(shape) with g added at flat positions: the adjoint of `Gather`."""
+
+    _raw = True
+    _name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, flat: ndarray, shape: tuple) -> Any:
+        ctx.flat = flat
+        z = np.zeros(shape, g.dtype)
+        np.add.at(z.reshape(-1), flat.reshape(-1), np.reshape(g, -1))   # 1-D: the fast path
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, gg: Any) -> Any:
+        # adjoint: read gg at the positions
+        if isinstance(gg, Tensor):
+            return Gather.apply(gg, ctx.flat), None, None
+        return np.take(gg, ctx.flat), None, None
+
+
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
            out: Any = None) -> Tensor:
     """out[i][j] = input[index[i][j]][j] for dim 0 (torch.gather)."""
     idx = _int_index(index, "gather", "int32/int64")
     dim = wrap_dim(dim, input.ndim, "gather")
-    return Index.apply(input, _along(input, dim, idx, "gather"), ADVANCED, "GatherBackward0")
+    return Gather.apply(input, _along(input, dim, idx, "gather", flat=True))
 
 
 def _check_same_dtype(x: Tensor, src: Any, op: str) -> None:
