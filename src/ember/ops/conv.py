@@ -1,14 +1,16 @@
 """Convolutions of `ember.nn.functional`: conv1d/2d/3d and conv_transpose1d/2d/3d (as
 `torch.nn.functional`), one implementation for every number of spatial dims.
 
-Layout: x (N, C, *S), weight (Cout, C/groups, *K). The forward copies the patches of the padded
-input into one channel-major (C, *K, N, *grid) array (kept for the weight gradient) and does one
-(G, Cout/G, C/G·K) matrix product, written into the (N, Cout, *O) output with the bias in one
-pass. For stride 1 the grid's rows span the padded width, so each kernel offset's patches are
-contiguous runs of the flat padded input. The input gradient is the transposed convolution: one
-product then a scatter-add that loops over the kernel OFFSETS only. conv_transpose is that
-adjoint as a forward. Three Functions are closed under differentiation (ConvNd, ConvTransposeNd,
-_ConvWeight), so double backward works."""
+Layout: x (N, C, *S), weight (Cout, C/groups, *K). The patches of the padded input are a
+channel-major (C, *K, N, *grid) strided view; the forward copies them chunk by chunk into a
+small block and does one (G, Cout/G, C/G·K) matrix product per block, then writes the
+(N, Cout, *O) output with the bias in one pass. For stride 1 the grid's rows span the padded
+width, so each kernel offset's patches are contiguous runs of the flat padded input. The weight
+gradient recopies the blocks (or reuses the forward's one block when it was a single one); the
+input gradient is the transposed convolution: per block one product, then an add per kernel
+OFFSET through the same view. conv_transpose is that adjoint as a forward. Three Functions are
+closed under differentiation (ConvNd, ConvTransposeNd, _ConvWeight), so double backward
+works."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -28,13 +30,23 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 # ----------------------------------------------------------------------------- array kernels
 # opts = (stride, pads, dilation, groups): tuples per spatial dim; pads are (lo, hi) pairs.
-# Patches are (C, *K, N, *grid) arrays: channel-major, so a conv is one plain matrix product.
-# grid is the output size O, except on the stride-1 fast path where its last dim is widened to
-# the padded row width: then every kernel offset's patches are runs of the flat padded input
-# (one contiguous copy or add per offset); the extra columns hold
-# stray values, zeroed only where a non-finite value could leak through a product with zeros.
-# Big scratch arrays (patches, their gradient) are reused across calls: a fresh one costs page
-# faults on every step (glibc returns big blocks to the OS), about as much as the copy itself.
+# The padded input lives in a flat (N, C, *P) buffer. Its patches are a (C, *K, N, *grid)
+# strided view of it (nothing copied): channel-major, so a conv is a plain matrix product. grid
+# is the output size O, except for stride 1 with rows at most 1/4 wider than O's, where its last
+# dim is widened to the padded row width P[-1]: then each kernel offset's patches are whole runs
+# of the flat buffer (long contiguous copies), and the extra columns read stray values (past a
+# row's end, into the next), zeroed only where a non-finite value could leak through a product
+# with zeros. The input gradient adds patch gradients back through the same view of a zero
+# buffer, one add per kernel offset.
+# Patches are never materialised beyond one block: the products run over chunks of the
+# (N, *grid) columns, each copied into a reused scratch block (the weight gradient copies them
+# again instead of keeping them, except when they fit one block). Chunks of 4 MB, which stay in
+# the cache for their product, ran up to 2x faster alone but each product then becomes one of
+# many short two-threaded BLAS calls, which stall whenever another thread holds a core (2x
+# slower in the benchmark, next to torch's spinning OpenMP threads); 64 MB keeps the calls few.
+_CHUNK = 1 << 26   # bytes of a chunk's patches
+# Scratch arrays are reused across calls (fewer allocations; the page faults a fresh big array
+# would cost are avoided process-wide by _backend._keep_freed_memory).
 _SPARE: dict = {}   # (shape, dtype) -> one spare array; a few shapes at most
 
 
@@ -46,7 +58,7 @@ def _take(shape: tuple, dtype: Any) -> np.ndarray:
 
 def _give(a: np.ndarray) -> None:
     """Keep a scratch array no one else references for the next _take of its shape."""
-    if len(_SPARE) >= 4:
+    if len(_SPARE) >= 16:
         _SPARE.pop(next(iter(_SPARE)))
     _SPARE[(a.shape, a.dtype)] = a
 
@@ -55,82 +67,107 @@ def _out_size(s: int, k: int, st: int, lo: int, hi: int, d: int) -> int:
     return (s + lo + hi - d * (k - 1) - 1) // st + 1
 
 
-def _zero_pad(x: np.ndarray, pads: tuple) -> np.ndarray:
-    if not any(lo or hi for lo, hi in pads):
-        return x
-    sp = x.shape[2:]
-    xp = np.zeros(x.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(sp, pads)), x.dtype)
-    xp[(Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(sp, pads))] = x
-    return xp
-
-
-def _interior(shape: tuple, pads: tuple) -> tuple:
-    return (Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(shape[2:], pads))
-
-
-def _flat(shape: tuple, ksize: tuple, opts: tuple) -> tuple:
-    """Stride-1 layout: padded size P, its element strides, the flat offset of each kernel
-    offset and the slack the last row's runs read past the end."""
-    _, pads, dil, _ = opts
-    p = tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], pads))
-    pst = tuple(math.prod(p[i + 1:]) for i in range(len(p)))
-    offs = [sum(k * d * s for k, d, s in zip(kk, dil, pst))
-            for kk in itertools.product(*(range(k) for k in ksize))]
-    return p, pst, offs, dil[-1] * (ksize[-1] - 1)
-
-
-def _runs(buf: np.ndarray, n: int, c: int, p: tuple, pst: tuple, grid: tuple, off: int) -> Any:
-    """(C, N, *grid) view of a flat padded (N, C, *P) buffer, shifted by off elements."""
-    it = buf.itemsize
-    pp = math.prod(p)
-    return as_strided(buf[off:], (c, n) + grid,
-                      (pp * it, c * pp * it) + tuple(s * it for s in pst))
-
-
-def _patches(x: np.ndarray, ksize: tuple, opts: tuple, osz: Any = None) -> tuple:
-    """Patches of the zero-padded x as a (C, *K, N, *grid) array, and O. osz, when given,
-    crops O (a transposed conv's output_padding leaves positions no patch reads)."""
-    stride, pads, dil, _ = opts
-    nd = len(ksize)
-    n, c = x.shape[:2]
-    osz = osz or tuple(_out_size(s, k, st, lo, hi, d) for s, k, st, (lo, hi), d in
-                       zip(x.shape[2:], ksize, stride, pads, dil))
-    grid = _grid(x.shape, opts, osz)
-    if grid != osz:
-        p, pst, offs, slack = _flat(x.shape, ksize, opts)
-        buf = np.zeros(n * c * math.prod(p) + slack, x.dtype)
-        buf[:n * c * math.prod(p)].reshape(x.shape[:2] + p)[_interior(x.shape, pads)] = x
-        cols = _take((c, len(offs), n) + grid, x.dtype)
-        for i, off in enumerate(offs):
-            cols[:, i] = _runs(buf, n, c, p, pst, grid, off)
-        if not np.isfinite(np.sum(x)):   # else the extra columns only ever meet zeros
-            cols[..., osz[-1]:] = 0
-        return np.reshape(cols, (c,) + ksize + (n,) + grid), osz
-    xp = _zero_pad(x, pads)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(ksize, dil))
-    win = sliding_window_view(xp, span, axis=tuple(range(2, 2 + nd)))   # (N, C, *O1, *span)
-    win = win[(Ellipsis,) + tuple(slice(None, None if osz is None else o * s, s)
-                                  for s, o in zip(stride, osz or stride))
-              + tuple(slice(None, None, d) for d in dil)]
-    osz = win.shape[2:2 + nd]
-    axes = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    cols = _take((c,) + ksize + (n,) + osz, x.dtype)
-    np.copyto(cols, np.transpose(win, axes))
-    return cols, osz
-
-
 def _grid(x_shape: tuple, opts: tuple, osz: tuple) -> tuple:
-    """The patch grid for an input of x_shape and output size osz: the fast path's (stride 1,
-    and rows at most 1/8 wider than O's, as the extra columns cost product time) or O."""
+    """The patch grid for an input of x_shape and output size osz: the widened one (stride 1,
+    and rows at most 1/4 wider than O's: the extra columns cost product time, and O's short
+    rows cost copy and add time) or O."""
     wp = x_shape[-1] + opts[1][-1][0] + opts[1][-1][1]
-    if all(s == 1 for s in opts[0]) and 8 * (wp - osz[-1]) <= osz[-1]:
+    if all(s == 1 for s in opts[0]) and 4 * (wp - osz[-1]) <= osz[-1]:
         return osz[:-1] + (wp,)
     return osz
 
 
+class _Layout:
+    """The padded flat buffer of an (N, C, *S) input and the patch view on it."""
+
+    def __init__(self, shape: tuple, ksize: tuple, opts: tuple, osz: Any = None) -> None:
+        stride, pads, dil, _ = opts
+        self.shape, self.pads = shape, pads
+        self.osz = osz or tuple(_out_size(s, k, st, lo, hi, d) for s, k, st, (lo, hi), d in
+                                zip(shape[2:], ksize, stride, pads, dil))
+        self.grid = _grid(shape, opts, self.osz)
+        self.p = shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], pads))
+        pst = [math.prod(self.p[i + 1:]) for i in range(len(self.p))]
+        self.strides = ((pst[1],) + tuple(d * s for d, s in zip(dil, pst[2:])) + (pst[0],)
+                        + tuple(st * s for st, s in zip(stride, pst[2:])))
+        # a widened grid's last runs read past the end
+        self.size = math.prod(self.p) + (dil[-1] * (ksize[-1] - 1) if self.grid != self.osz
+                                         else 0)
+        self.view_shape = (shape[1],) + ksize + (shape[0],) + self.grid
+
+    def view(self, buf: np.ndarray) -> np.ndarray:
+        """The (C, *K, N, *grid) patches of a flat buffer."""
+        return as_strided(buf, self.view_shape, tuple(v * buf.itemsize for v in self.strides))
+
+    def interior(self, buf: np.ndarray) -> np.ndarray:
+        """The (N, C, *S) input part of a flat buffer."""
+        return np.reshape(buf[:math.prod(self.p)], self.p)[
+            (Ellipsis,) + tuple(slice(lo, lo + s) for s, (lo, _) in
+                                zip(self.shape[2:], self.pads))]
+
+    def source(self, x: np.ndarray) -> np.ndarray:
+        """x's patches (a copy of x padded, or x itself when no padding is needed)."""
+        if self.size == x.size and x.flags.c_contiguous:
+            return self.view(np.reshape(x, -1))
+        buf = np.zeros(self.size, x.dtype)
+        self.interior(buf)[...] = x
+        return self.view(buf)
+
+
+def _chunks(ng: tuple, col_bytes: int) -> list:
+    """(index, columns) of chunks of (N, *grid) whose columns take about _CHUNK bytes each, the
+    first one the largest: runs of whole samples, or slices of one sample's first grid dim."""
+    n, grid = ng[0], ng[1:]
+    cols = max(1, _CHUNK // max(1, col_bytes))
+    per = math.prod(grid)
+    if per <= cols or len(grid) == 1:
+        m = max(1, cols // max(1, per))
+        return [((slice(i, i + m),), min(m, n - i) * per) for i in range(0, max(n, 1), m)]
+    s = max(1, cols // math.prod(grid[1:]))
+    return [((i, slice(j, j + s)), min(s, grid[0] - j) * per // grid[0])
+            for i in range(n) for j in range(0, grid[0], s)]
+
+
+class _Blocks:
+    """The patches src (C, *K, N, *grid) chunk by chunk: (index over (N, *grid), columns,
+    (G, C/G·K, columns) block); each block is copied into one reused scratch array, and its
+    extra grid columns zeroed from clean on when that is not None. keep: a single block is not
+    given back but left in .kept = (scratch, block), for the weight gradient."""
+
+    def __init__(self, src: np.ndarray, g: int, clean: Any, keep: bool = False) -> None:
+        self.src, self.g, self.clean = src, g, clean
+        self.nk = (src.ndim - 1) // 2   # C and the kernel dims
+        self.kc = math.prod(src.shape[:1 + self.nk])
+        self.idx = _chunks(src.shape[1 + self.nk:], self.kc * src.itemsize)
+        self.scratch = _take((self.kc * self.idx[0][1],), src.dtype)
+        self.keep = keep and len(self.idx) == 1
+        self.kept = None
+
+    def __iter__(self) -> Any:
+        head = (slice(None),) * (1 + self.nk)
+        for i, cols in self.idx:
+            part = self.src[head + i]
+            blk = np.reshape(self.scratch[:part.size], part.shape)
+            np.copyto(blk, part)
+            if self.clean is not None:
+                blk[..., self.clean:] = 0
+            blk = np.reshape(blk, (self.g, self.kc // self.g, cols))
+            yield i, cols, blk
+        if self.keep:
+            self.kept = (self.scratch, blk)
+        else:
+            _give(self.scratch)
+
+
+def _clean(x: np.ndarray, lay: _Layout) -> Any:
+    """Where a block's extra grid columns start if they must be zeroed: only for a non-finite
+    input (else they only ever meet zeros)."""
+    return None if lay.grid == lay.osz or np.isfinite(np.sum(x)) else lay.osz[-1]
+
+
 def _to_grid(gy: np.ndarray, grid: tuple) -> np.ndarray:
-    """(N, Cout, *O) -> contiguous (Cout, N, *grid), zero outside O."""
-    t = np.empty((gy.shape[1], gy.shape[0]) + grid, gy.dtype)
+    """(N, Cout, *O) -> contiguous (Cout, N, *grid), zero outside O (a scratch array)."""
+    t = _take((gy.shape[1], gy.shape[0]) + grid, gy.dtype)
     t[..., :gy.shape[-1]] = np.swapaxes(gy, 0, 1)
     t[..., gy.shape[-1]:] = 0
     return t
@@ -147,88 +184,86 @@ def _from_grid(yq: np.ndarray, osz: tuple, b: Any = None) -> np.ndarray:
     return y
 
 
-def _scatter(dcols: np.ndarray, in_shape: tuple, opts: tuple) -> np.ndarray:
-    """Adjoint of _patches: add (C, *K, N, *grid) patch values into an (N, C, *S) image, one
-    vectorised slice-add per kernel offset."""
-    stride, pads, dil, _ = opts
-    nd = len(stride)
-    n, c = in_shape[:2]
-    ksize = dcols.shape[1:1 + nd]
-    grid = dcols.shape[2 + nd:]
-    if all(s == 1 for s in stride) and grid[-1] == in_shape[-1] + sum(pads[-1]):   # fast path
-        p, pst, offs, slack = _flat(in_shape, ksize, opts)
-        buf = np.zeros(n * c * math.prod(p) + slack, dcols.dtype)
-        dcols = np.reshape(dcols, (c, len(offs), n) + grid)
-        for i, off in enumerate(offs):
-            v = _runs(buf, n, c, p, pst, grid, off)
-            np.add(v, dcols[:, i], out=v)
-        out = buf[:n * c * math.prod(p)].reshape((n, c) + p)[_interior(in_shape, pads)]
-        return np.ascontiguousarray(out)
-    full = tuple(s + lo + hi for s, (lo, hi) in zip(in_shape[2:], pads))
-    out = np.zeros((c, n) + full, dcols.dtype)   # (C, N, *S) like dcols
-    for off in itertools.product(*(range(k) for k in ksize)):
-        idx = (slice(None), slice(None)) + tuple(
-            slice(o * d, o * d + s * (m - 1) + 1, s) for o, d, s, m in zip(off, dil, stride, grid))
-        out[idx] += dcols[(slice(None),) + off]
-    return np.ascontiguousarray(np.swapaxes(out, 0, 1)[_interior(in_shape, pads)])
+# The products warn of no overflow or inf·0 (as torch; np.dot never did)
+_quiet = np.errstate(over="ignore", invalid="ignore")
 
 
-def _bmm(a: np.ndarray, b: np.ndarray, out: Any = None) -> np.ndarray:
-    """(G, m, k) @ (G, k, n) (into out); one plain BLAS product when G == 1."""
-    if a.shape[0] == 1:
-        return np.dot(a[0], b[0], None if out is None else out[0])[None]
-    return np.matmul(a, b, out=out)
+@_quiet
+def _conv(x: np.ndarray, w: np.ndarray, opts: tuple, osz: Any = None, b: Any = None,
+          keep: bool = False) -> Any:
+    """y = conv(x, w) (+ b): per chunk of columns, (G, Cout/G, C/G·K) @ (G, C/G·K, columns).
+    keep: return (y, patches kept for _conv_weight_grad, or None when they took chunks)."""
+    g, cout = opts[3], w.shape[0]
+    lay = _Layout(x.shape, w.shape[2:], opts, osz)
+    yq = _take((cout, x.shape[0]) + lay.grid, np.result_type(x, w))
+    wg = np.reshape(w, (g, cout // g, w[0].size))
+    # (a product's columns are independent: stray values in extra ones only matter to dw)
+    blocks = _Blocks(lay.source(x), g, _clean(x, lay) if keep else None, keep)
+    for i, cols, blk in blocks:
+        np.matmul(wg, blk, out=np.reshape(yq[(slice(None),) + i], (g, cout // g, cols)))
+    y = _from_grid(yq, lay.osz, b)
+    _give(yq)
+    return (y, blocks.kept) if keep else y
 
 
-def _conv_cols(cols: np.ndarray, w: np.ndarray, osz: tuple, g: int, b: Any = None) -> Any:
-    """y = conv(x, w) (+ b) from x's patches: (G, Cout/G, C/G·K) @ (G, C/G·K, N·grid)."""
-    ng = cols.shape[w.ndim - 1:]   # (N, *grid)
-    y = _bmm(np.reshape(w, (g, w.shape[0] // g, math.prod(w.shape[1:]))),
-             np.reshape(cols, (g, math.prod(w.shape[1:]), math.prod(ng))))
-    return _from_grid(np.reshape(y, (w.shape[0],) + ng), osz, b)
+@_quiet
+def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, w_shape: tuple, opts: tuple,
+                      gq: Any = None, kept: Any = None) -> np.ndarray:
+    """dw of y = conv(x, w) for dy = gy: Σ over chunks of patches @ dyᵀ; gq is gy already on
+    the grid, kept the patches _conv kept (given back here)."""
+    g, cout = opts[3], w_shape[0]
+    lay = _Layout(x.shape, w_shape[2:], opts, gy.shape[2:])
+    own = gq is None
+    if own:
+        gq = _to_grid(gy, lay.grid)
+    blocks = (_Blocks(lay.source(x), g, _clean(x, lay)) if kept is None
+              else [((slice(None),), gq[0].size, kept[1])])
+    gw = None
+    for i, cols, blk in blocks:
+        gb = np.reshape(gq[(slice(None),) + i], (g, cout // g, cols))
+        # (patches @ dyᵀ)ᵀ: OpenBLAS is far faster with the long column axis inner in both
+        part = np.matmul(blk, np.swapaxes(gb, 1, 2))
+        gw = part if gw is None else np.add(gw, part, out=gw)
+    if kept is not None:
+        _give(kept[0])
+    if own:
+        _give(gq)
+    return np.reshape(np.swapaxes(gw, 1, 2), w_shape)
 
 
-def _conv(x: np.ndarray, w: np.ndarray, opts: tuple, osz: Any = None, b: Any = None) -> Any:
-    cols, osz = _patches(x, w.shape[2:], opts, osz)
-    y = _conv_cols(cols, w, osz, opts[3], b)
-    _give(cols)
-    return y
-
-
+@_quiet
 def _conv_input_grad(gy: np.ndarray, w: np.ndarray, in_shape: tuple, opts: tuple,
                      gq: Any = None) -> np.ndarray:
-    """dx of y = conv(x, w) for dy = gy (= conv_transpose(gy, w)): one product then scatter;
-    gq is gy already on the grid."""
-    g = opts[3]
-    if gq is None:
-        gq = _to_grid(gy, _grid(in_shape, opts, gy.shape[2:]))
-    wg = np.reshape(w, (g, w.shape[0] // g, math.prod(w.shape[1:])))
-    spare = _take((g, wg.shape[2], math.prod(gq.shape[1:])), np.result_type(w, gq))
-    dcols = _bmm(np.swapaxes(wg, 1, 2),
-                 np.reshape(gq, (g, w.shape[0] // g, math.prod(gq.shape[1:]))), spare)
-    dcols = np.reshape(dcols, (in_shape[1],) + w.shape[2:] + gq.shape[1:])
-    if gq.shape[-1] != gy.shape[-1] and not np.isfinite(np.sum(w)):
-        dcols[..., gy.shape[-1]:] = 0   # 0·inf: keep the extra grid columns at zero
-    gx = _scatter(dcols, in_shape, opts)
-    _give(spare)
-    return gx
-
-
-def _weight_grad_cols(cols: np.ndarray, gq: np.ndarray, w_shape: tuple, g: int) -> np.ndarray:
-    """dw from x's patches and dy on the grid: gq (G, Cout/G, N·grid) @ colsᵀ."""
-    nl = math.prod(gq.shape[1:])
-    cols = np.reshape(cols, (g, cols.shape[0] // g * math.prod(w_shape[2:]), nl))
-    gq = np.reshape(gq, (g, w_shape[0] // g, nl))
-    # (cols @ gyᵀ)ᵀ: OpenBLAS is far faster with the long N·L axis as the inner one of both
-    return np.reshape(np.swapaxes(_bmm(cols, np.swapaxes(gq, 1, 2)), 1, 2), w_shape)
-
-
-def _conv_weight_grad(x: np.ndarray, gy: np.ndarray, w_shape: tuple, opts: tuple) -> np.ndarray:
-    """dw of y = conv(x, w) for dy = gy: batch and positions in one product."""
-    cols, osz = _patches(x, w_shape[2:], opts, gy.shape[2:])
-    gw = _weight_grad_cols(cols, _to_grid(gy, cols.shape[len(w_shape):]), w_shape, opts[3])
-    _give(cols)
-    return gw
+    """dx of y = conv(x, w) for dy = gy (= conv_transpose(gy, w)): per chunk of columns the
+    patch gradient (G, C/G·K, Cout/G) @ (G, Cout/G, columns), added back through the patch
+    view of a zero buffer, one add per kernel offset; gq is gy already on the grid."""
+    g, cout, ksize = opts[3], w.shape[0], w.shape[2:]
+    lay = _Layout(in_shape, ksize, opts, gy.shape[2:])
+    own = gq is None
+    if own:
+        gq = _to_grid(gy, lay.grid)
+    wg = np.swapaxes(np.reshape(w, (g, cout // g, w[0].size)), 1, 2)   # (G, C/G·K, Cout/G)
+    kc = wg.shape[1] * g
+    buf = np.zeros(lay.size, np.result_type(w, gq))
+    dst = lay.view(buf)
+    idx = _chunks(gq.shape[1:], kc * buf.itemsize)
+    scratch = _take((kc * idx[0][1],), buf.dtype)
+    blank = gq.shape[-1] != gy.shape[-1] and not np.isfinite(np.sum(w))   # 0·inf: zero the
+    offs = list(itertools.product(*(range(k) for k in ksize)))   # extra grid columns
+    for i, cols in idx:
+        part = gq[(slice(None),) + i]
+        blk = np.reshape(scratch[:kc * cols], (g, wg.shape[1], cols))
+        np.matmul(wg, np.reshape(part, (g, cout // g, cols)), out=blk)
+        blk = np.reshape(blk, (in_shape[1],) + ksize + part.shape[1:])
+        if blank:
+            blk[..., gy.shape[-1]:] = 0
+        for off in offs:
+            v = dst[(slice(None),) + off + i]
+            np.add(v, blk[(slice(None),) + off], out=v)
+    _give(scratch)
+    if own:
+        _give(gq)
+    return np.ascontiguousarray(lay.interior(buf))
 
 
 def _bias_grad(g: Any) -> Any:
@@ -249,12 +284,9 @@ class ConvNd(Function):
         ctx.opts = opts
         ctx.x_shape = x.shape
         ctx.w_shape = w.shape
-        cols, osz = _patches(x, w.shape[2:], opts, osz)
-        y = _conv_cols(cols, w, osz, opts[3], b)
-        if need[1]:
-            ctx.cols = cols   # reused by the weight gradient (given back there)
-        else:
-            _give(cols)
+        if not need[1]:
+            return _conv(x, w, opts, osz, b)
+        y, ctx.cols = _conv(x, w, opts, osz, b, keep=True)   # small patches: kept for dw
         return y
 
     @staticmethod
@@ -270,17 +302,15 @@ class ConvNd(Function):
             if need[1]:
                 gw = _ConvWeight.apply(x, g, opts, ctx.w_shape)
         else:
-            gq = _to_grid(g, _grid(ctx.x_shape, opts, g.shape[2:]))
+            gq = _to_grid(g, _grid(ctx.x_shape, opts, g.shape[2:])) if need[1] or need[2] else None
             if need[0]:
                 gx = _conv_input_grad(g, w, ctx.x_shape, opts, gq)
-            if need[1]:
-                cols = ctx.__dict__.pop("cols", None)   # gone after a retain_graph backward
-                if cols is None:
-                    cols = _patches(x, ctx.w_shape[2:], opts, g.shape[2:])[0]
-                gw = _weight_grad_cols(cols, gq, ctx.w_shape, opts[3])
-                _give(cols)
+            if need[1]:   # the kept patches are gone after a retain_graph backward
+                gw = _conv_weight_grad(x, g, ctx.w_shape, opts, gq, ctx.__dict__.pop("cols", None))
             if need[2]:
                 gb = np.sum(np.reshape(gq, (gq.shape[0], math.prod(gq.shape[1:]))), axis=1)
+            if gq is not None:
+                _give(gq)
             return gx, gw, gb, None, None
         if need[2]:
             gb = _bias_grad(g)
@@ -439,6 +469,10 @@ def _convnd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: 
     c = x.shape[1] if batched else x.shape[0]
     if groups <= 0:
         raise RuntimeError(f"{op}: non-positive groups is not supported (groups={groups})")
+    if w.shape[0] < groups:
+        raise RuntimeError(
+            f"{op}: Given groups={groups}, expected weight to be at least {groups} at dimension "
+            f"0 (out_channels), but got weight of size {list(w.shape)} instead")
     if w.shape[0] % groups:
         raise RuntimeError(
             f"{op}: Given groups={groups}, expected weight to be divisible by {groups} at "
