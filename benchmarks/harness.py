@@ -2,6 +2,8 @@
 
 A workload is `make(lib) -> callable`, written once against the torch API and given either
 `ember` or `torch` as `lib`. Torch runs at 1 and 2 threads; its best time is the reference.
+Batches alternate between the libraries, with a pause at each switch so that neither is timed
+while the other's idle threads still spin.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+
+_SETTLE = 0.25   # seconds between switching libraries
 
 
 def _time(fn: Callable[[], object], number: int) -> float:
@@ -49,6 +53,11 @@ def compare(name: str, make: Callable, repeats: int = 7) -> dict:
         for key, fn in fns.items():
             if key.startswith("torch"):
                 torch.set_num_threads(int(key[-1]))
+            # Let the other library's worker threads stop spinning first (torch's OpenMP and
+            # OpenBLAS busy-wait for up to ~0.1 s after a call, taking a core from the next
+            # batch), then one untimed call wakes this library's own.
+            time.sleep(_SETTLE)
+            fn()
             results[key].append(_time(fn, numbers[key]))
     torch.set_num_threads(prev_threads)
     med = {k: statistics.median(v) for k, v in results.items()}
