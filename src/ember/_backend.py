@@ -26,15 +26,14 @@ warnings.filterwarnings(
     category=RuntimeWarning, module=r"ember(\.|$)")
 
 
-
 def _keep_freed_memory() -> None:
     """Ask glibc to keep freed arrays for reuse instead of handing them back to the OS.
 
     By default glibc serves every block over 128 KiB-32 MiB with its own mmap and returns it on
     free, and trims the heap top over 128 KiB: a training step that frees and reallocates the
     same-sized activations then pays a page fault for every 4 KiB of every fresh array (measured:
-    574 faults and 1.38 ms per gather+backward of 256x512, 0 faults and 0.35 ms with this;
-    conv3d step 33.5 -> 23.5 ms). Blocks up to 32 MiB now come from the heap, which keeps up to
+    574 faults and 1.38 ms per gather+backward of 256x512, 0 faults and 0.35 ms with this).
+    Blocks up to 32 MiB now come from the heap, which keeps up to
     128 MiB of free memory (the same trade torch's GPU caching allocator makes). Set
     EMBER_MALLOPT=0 to leave the process's allocator alone; other C libraries are left alone.
     """

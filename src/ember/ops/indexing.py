@@ -349,10 +349,8 @@ def _int_index(index: Any, op: str, dtypes: str = "int64") -> ndarray:
     return a
 
 
-def _along(x: Any, dim: int, index: ndarray, op: str, src: Any = None,
-           flat: bool = False) -> Any:
-    """The advanced key that reads x along `dim` at `index` (gather/scatter's addressing); with
-    `flat`, the same positions in x.reshape(-1) as one integer array."""
+def _check_along(x: Any, dim: int, index: ndarray, op: str, src: Any = None) -> None:
+    """gather/scatter's checks of index against x (and src): ndim, sizes, bounds."""
     xs = x.shape
     nd = len(xs)
     if index.ndim != nd and not (nd == 0 and index.ndim <= 1):
@@ -373,8 +371,12 @@ def _along(x: Any, dim: int, index: ndarray, op: str, src: Any = None,
         if lo < 0 or hi >= xs[dim]:
             raise RuntimeError(f"{op}(): index {lo if lo < 0 else hi} is out of bounds for "
                                f"dimension {dim} with size {xs[dim]}")
-    if flat:
-        return _flat_positions(xs, dim, index)
+
+
+def _along(x: Any, dim: int, index: ndarray, op: str, src: Any = None) -> tuple:
+    """The advanced key that reads x along `dim` at `index` (gather/scatter's addressing)."""
+    _check_along(x, dim, index, op, src)
+    nd = x.ndim
     key = []
     for d in range(nd):
         if d == dim:
@@ -455,7 +457,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
     """out[i][j] = input[index[i][j]][j] for dim 0 (torch.gather)."""
     idx = _int_index(index, "gather", "int32/int64")
     dim = wrap_dim(dim, input.ndim, "gather")
-    return Gather.apply(input, _along(input, dim, idx, "gather", flat=True))
+    _check_along(input, dim, idx, "gather")
+    return Gather.apply(input, _flat_positions(input.shape, dim, idx))
 
 
 def _check_same_dtype(x: Tensor, src: Any, op: str) -> None:

@@ -75,15 +75,14 @@ class MatMul(Function):
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         if (a.dtype is not b.dtype and a.dtype != b.dtype) or a.dtype.kind == "b":
             _same_dtype("matmul", a, b)
-        na, nb = a.ndim, b.ndim
-        try:   # ndarray.dot is np.matmul for 1-D/2-D operands, with a third of the overhead
-            y = a.dot(b) if 0 < na < 3 and 0 < nb < 3 else np.matmul(a, b)
+        try:
+            y = matmul_arrays(a, b)
         except ValueError:
             raise _matmul_error("matmul", a, b) from None
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        if na != 2 or nb != 2:
-            ctx.nd = (na, nb)
+        if a.ndim != 2 or b.ndim != 2:
+            ctx.nd = (a.ndim, b.ndim)
         return y
 
     @staticmethod
@@ -592,9 +591,9 @@ def _rmatmul(self: Tensor, other: Any) -> Any:
 
 
 def _matmul_op(self: Tensor, other: Any) -> Any:
-    if isinstance(other, Tensor) or isinstance(other, np.ndarray):
-        return MatMul._apply2(self, other)
-    return NotImplemented
+    if not isinstance(other, (Tensor, np.ndarray)):
+        return NotImplemented
+    return MatMul._apply2(self, other)
 
 
 def _np_dot(a: Any, b: Any, out: Any = None) -> Tensor:
