@@ -127,3 +127,25 @@ def test_freed_arrays_are_reused_without_page_faults():
     tuned, plain = faults(), faults(EMBER_MALLOPT="0")
     # plain glibc maps and unmaps the 1 MiB temporaries of every step (~570 faults a step here)
     assert tuned * 10 < plain, (tuned, plain)
+
+
+def test_num_threads_sets_numpy_blas():
+    """set_num_threads reaches the OpenBLAS NumPy uses (the products run on that many threads)
+    and get_num_threads reads it back, as torch's."""
+    assert _backend._blas_get_threads is not None   # NumPy's wheels bundle OpenBLAS
+    before = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        assert ember.get_num_threads() == 1
+        ember.set_num_threads(2)
+        assert ember.get_num_threads() == 2
+    finally:
+        ember.set_num_threads(before)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.0, True, "2"])
+def test_num_threads_rejects_what_torch_rejects(bad):
+    with pytest.raises(RuntimeError, match="set_num_threads expects"):
+        ember.set_num_threads(bad)
+    with pytest.raises(RuntimeError):
+        torch.set_num_threads(bad)

@@ -51,6 +51,54 @@ def _keep_freed_memory() -> None:
 _keep_freed_memory()
 
 
+# ---------------------------------------------------------------------------------- threads
+def _blas_threads_api() -> tuple:
+    """(set, get) of the OpenBLAS NumPy is linked with, found among the libraries this process
+    has loaded (NumPy's wheels bundle a prefixed scipy_openblas; other builds link a plain
+    libopenblas), or (None, None) for another BLAS."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line}
+    except OSError:
+        return None, None
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", ""):
+                set_, get = (getattr(lib, f"{prefix}_{verb}_num_threads{suffix}", None)
+                             for verb in ("set", "get"))
+                if set_ is not None and get is not None:
+                    set_.argtypes, get.restype = [ctypes.c_int], ctypes.c_int
+                    return set_, get
+    return None, None
+
+
+_blas_set_threads, _blas_get_threads = _blas_threads_api()
+_num_threads = _blas_get_threads() if _blas_get_threads else (os.cpu_count() or 1)
+
+
+def set_num_threads(n: int) -> None:
+    """The number of threads ember's CPU kernels use (torch.set_num_threads). ember's threaded
+    work is NumPy's matrix products, so this sets the threads of the OpenBLAS NumPy uses; with
+    another BLAS it is recorded only."""
+    global _num_threads
+    if type(n) is not builtins.int and not isinstance(n, np.integer):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError(f"set_num_threads expects a positive integer, but got {n}")
+    _num_threads = n
+    if _blas_set_threads is not None:
+        _blas_set_threads(builtins.int(n))
+
+
+def get_num_threads() -> int:
+    """The number of threads ember's CPU kernels use (torch.get_num_threads)."""
+    return _blas_get_threads() if _blas_get_threads is not None else _num_threads
+
+
 # ---------------------------------------------------------------------------------- devices
 class device:
     """A device, as `torch.device`: `device('cpu')`, `device('cuda', 0)`, `device('cuda:0')`."""
