@@ -22,4 +22,5 @@ from .modules.pooling import *
 from .modules.padding import *
 from .modules.upsampling import *
 from .modules.rnn import *
+from .modules.transformer import *
 from .parameter import Buffer, Parameter
