@@ -4,18 +4,21 @@ that also run on Tensors (create_graph) through the NumPy protocol."""
 
 from __future__ import annotations
 
+import collections
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .._backend import from_np
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
-from ._util import attach, broadcast_error, dims, promote
+from ._util import attach, broadcast_error, dims, promote, wrap_dim
 from ._util import matmul as matmul_arrays
 from .elementwise import Add, Mul
+from .reduce import return_types
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "baddbmm", "addbmm", "addr", "einsum", "tensordot", "chain_matmul"]
@@ -630,10 +633,766 @@ __all__ += ["norm"]
 def linalg_exports() -> dict:
     """Functions that `ember.linalg` exposes."""
     return {"norm": linalg_norm, "vector_norm": vector_norm, "matrix_norm": matrix_norm,
-            "matmul": matmul, "vecdot": _vecdot}
+            "matmul": matmul, "vecdot": _vecdot, **_linalg_names}
 
 
 def _vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out: Any = None) -> Tensor:
     """Dot product along dim, broadcasting (torch.linalg.vecdot)."""
     return einsum("...i,...i->...", x.movedim(dim, -1) if dim != -1 else x,
                   y.movedim(dim, -1) if dim != -1 else y)
+
+
+# ----------------------------------------------------------------------------- decompositions
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: the matrix is singular or not positive-definite."""
+
+
+def _named(name: str, fields: list) -> type:
+    cls = collections.namedtuple(name, fields)
+    cls.__module__ = "ember.return_types"
+    cls.__qualname__ = name
+    cls.__repr__ = lambda self: (f"ember.return_types.{name}(\n" + ",\n".join(
+        f"{f}={v!r}" for f, v in zip(fields, self)) + ")")
+    setattr(return_types, name, cls)
+    return cls
+
+
+_slogdet_rt = _named("slogdet", ["sign", "logabsdet"])
+_linalg_slogdet_rt = _named("linalg_slogdet", ["sign", "logabsdet"])
+_qr_rt = _named("linalg_qr", ["Q", "R"])
+_svd_rt = _named("linalg_svd", ["U", "S", "Vh"])
+_eigh_rt = _named("linalg_eigh", ["eigenvalues", "eigenvectors"])
+
+
+def _mT(x: Any) -> Any:
+    return np.swapaxes(x, -1, -2)
+
+
+def _float_input(op: str, *ts: Tensor) -> None:
+    """torch's linalg takes float32/float64 only."""
+    for t in ts:
+        d = t._data.dtype
+        if d.kind != "f":
+            raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. "
+                               f"Got {_TORCH_NAMES.get(d.name, d.name)}; convert it first, "
+                               "e.g. A.double()")
+        if d == np.float16:
+            raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half")
+
+
+def _matrices(op: str, A: Any, square: bool = True, name: str = "A") -> None:
+    """A must be a Tensor of (batches of) matrices, square unless told otherwise."""
+    _tensor(A, op, name)
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions "
+                           f"(got shape {list(A.shape)}).")
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+
+
+def _first_failing(A: np.ndarray, fn: Any) -> tuple:
+    """(batch index, matrix) of the first matrix of A on which fn raises NumPy's LinAlgError."""
+    flat = A.reshape((-1,) + A.shape[-2:])
+    for i, m in enumerate(flat):
+        try:
+            fn(m)
+        except np.linalg.LinAlgError:
+            return i, m
+    return 0, flat[0]
+
+
+def _batch(A: np.ndarray, i: int) -> str:
+    return f"(Batch element {i}): " if A.ndim > 2 else ""
+
+
+class Inv(Function):
+    """torch.linalg.inv; d inv(A) = -A⁻ᵀ G A⁻ᵀ."""
+
+    _raw = True
+    _name = "LinalgInvExBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        try:
+            y = np.linalg.inv(A)
+        except np.linalg.LinAlgError:
+            i, _ = _first_failing(A, np.linalg.inv)
+            raise LinAlgError(f"linalg.inv: {_batch(A, i)}The input matrix is singular, the "
+                              "inversion could not be completed.") from None
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        yt = _mT(ctx.saved_tensors[0])
+        return -np.matmul(np.matmul(yt, g), yt)
+
+
+def _expand2(x: Any) -> Any:
+    """(...,) -> (..., 1, 1), for arrays and Tensors."""
+    return np.reshape(x, tuple(x.shape) + (1, 1))
+
+
+def _det_grad(A: Any) -> Any:
+    """d det(A) / dA = adj(A)ᵀ, through the SVD so that singular A works too: for A = U S Vh,
+    adj(A)ᵀ = det(U) det(Vh) U diag(prod_{j≠i} s_j) Vh. Tensors (create_graph) use det·A⁻ᵀ."""
+    if isinstance(A, Tensor):
+        return _expand2(np.linalg.det(A)) * _mT(np.linalg.inv(A))
+    n = A.shape[-1]
+    if n == 0:
+        return np.zeros_like(A)
+    U, s, Vh = np.linalg.svd(A)
+    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
+    left = np.cumprod(np.concatenate([ones, s[..., :-1]], -1), -1)
+    right = np.cumprod(np.concatenate([ones, s[..., :0:-1]], -1), -1)[..., ::-1]
+    c = np.linalg.det(U) * np.linalg.det(Vh)
+    return _expand2(c) * np.matmul(U * (left * right)[..., None, :], Vh)
+
+
+class Det(Function):
+    """torch.linalg.det; d det(A) = det(A) A⁻ᵀ (the adjugate for singular A)."""
+
+    _raw = True
+    _name = "LinalgDetBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        ctx.save_for_backward(A)
+        return np.asarray(np.linalg.det(A), A.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return _expand2(g) * _det_grad(ctx.saved_tensors[0])
+
+
+class Slogdet(Function):
+    """torch.linalg.slogdet: (sign, log|det|); d log|det A| = A⁻ᵀ, the sign has no gradient."""
+
+    _raw = True
+    _name = "LinalgSlogdetBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        ctx.save_for_backward(A)
+        sign, la = np.linalg.slogdet(A)
+        return np.asarray(sign, A.dtype), np.asarray(la, A.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g_sign: Any, g: Any) -> Any:
+        return _expand2(g) * _mT(np.linalg.inv(ctx.saved_tensors[0]))
+
+
+class Logdet(Function):
+    """torch.logdet: log det A (nan for a negative determinant); d = A⁻ᵀ."""
+
+    _raw = True
+    _name = "LogdetBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        ctx.save_for_backward(A)
+        sign, la = np.linalg.slogdet(A)
+        return np.asarray(np.where(sign < 0, np.nan, la), A.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return _expand2(g) * _mT(np.linalg.inv(ctx.saved_tensors[0]))
+
+
+def inv(A: Tensor, *, out: Any = None) -> Tensor:
+    """Inverse of (batches of) square matrices (torch.linalg.inv); LinAlgError if singular."""
+    _matrices("linalg.inv", A)
+    _float_input("linalg.inv", A)
+    return Inv.apply(A)
+
+
+def det(A: Tensor, *, out: Any = None) -> Tensor:
+    """Determinant of (batches of) square matrices (torch.linalg.det)."""
+    _matrices("linalg.det", A)
+    _float_input("linalg.det", A)
+    return Det.apply(A)
+
+
+def _linalg_slogdet(A: Tensor, *, out: Any = None) -> tuple:
+    """(sign, logabsdet) of the determinant (torch.linalg.slogdet)."""
+    _matrices("linalg.slogdet", A)
+    _float_input("linalg.slogdet", A)
+    return _linalg_slogdet_rt(*Slogdet.apply(A))
+
+
+def slogdet(input: Tensor) -> tuple:
+    """(sign, logabsdet) of the determinant (torch.slogdet)."""
+    _matrices("linalg.slogdet", input)
+    _float_input("linalg.slogdet", input)
+    return _slogdet_rt(*Slogdet.apply(input))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """log det of (batches of) square matrices, nan where det < 0 (torch.logdet)."""
+    _matrices("logdet", input)
+    _float_input("logdet", input)
+    return Logdet.apply(input)
+
+
+def inverse(input: Tensor, *, out: Any = None) -> Tensor:
+    """torch.inverse: linalg.inv."""
+    return inv(input)
+
+
+class Solve(Function):
+    """torch.linalg.solve: X with A X = B; dB = A⁻ᵀ G, dA = -dB Xᵀ (batch broadcasting is
+    summed away by the engine)."""
+
+    _raw = True
+    _name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, B: Any, vector: bool) -> Any:
+        B2 = B[..., None] if vector else B
+        try:
+            X = np.linalg.solve(A, B2)
+        except np.linalg.LinAlgError:
+            i, _ = _first_failing(A, np.linalg.inv)
+            raise LinAlgError(f"linalg.solve: {_batch(A, i)}The solver failed because the "
+                              "input matrix is singular.") from None
+        ctx.vector = vector
+        X = X[..., 0] if vector else X
+        ctx.save_for_backward(A, X)
+        return X
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        A, X = ctx.saved_tensors
+        if ctx.vector:
+            g = np.reshape(g, tuple(g.shape) + (1,))
+            X = np.reshape(X, tuple(X.shape) + (1,))
+        gB = np.linalg.solve(_mT(A), g)
+        gA = -np.matmul(gB, _mT(X))
+        if ctx.vector:
+            gB = np.reshape(gB, tuple(gB.shape)[:-1])
+        return gA, gB, None
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor:
+    """X with A X = B (or X A = B when left=False), batches broadcast; B is a batch of vectors
+    when it is 1-D or A's shape without the last dim (torch.linalg.solve)."""
+    _matrices("linalg.solve", A)
+    _tensor(B, "linalg.solve", "B")
+    _float_input("linalg.solve", A)
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
+                           f"A of type {A.dtype} and B of type {B.dtype} instead")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    if not left:
+        if vector or B.ndim < 2 or B.shape[-1] != A.shape[-1]:
+            sb = list(B.shape) + ([1] if vector else [])
+            raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                               f"XA = B ({_fmt(A.shape[-2:])} and {_fmt(sb[-2:])})")
+        return solve(A.mT, B.mT).mT
+    rows = B.shape[-1] if vector else (B.shape[-2] if B.ndim >= 2 else None)
+    if rows != A.shape[-1]:
+        sb = (B.shape[-1], 1) if vector or B.ndim < 2 else B.shape[-2:]
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"AX = B ({_fmt(A.shape[-2:])} and {_fmt(sb)})")
+    try:
+        np.broadcast_shapes(A.shape[:-2], B.shape[:-1] if vector else B.shape[:-2])
+    except ValueError:
+        raise broadcast_error("linalg.solve", np.empty(A.shape[:-2]),
+                              np.empty(B.shape[:-1] if vector else B.shape[:-2])) from None
+    return Solve.apply(A, B, vector)
+
+
+class Cholesky(Function):
+    """torch.linalg.cholesky; backward as torch's (Murray 2016):
+    gA = L⁻ᵀ Φ L⁻¹ with P = tril(Lᵀ gL), Φ = (P + tril(P, -1)ᵀ) / 2."""
+
+    _raw = True
+    _name = "LinalgCholeskyExBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, upper: bool) -> Any:
+        try:
+            L = np.linalg.cholesky(A)
+        except np.linalg.LinAlgError:
+            i, m = _first_failing(A, np.linalg.cholesky)
+            k = next(k for k in range(1, m.shape[0] + 1) if _fails(np.linalg.cholesky, m[:k, :k]))
+            raise LinAlgError(
+                f"linalg.cholesky: {_batch(A, i)}The factorization could not be completed "
+                f"because the input is not positive-definite (the leading minor of order {k} "
+                "is not positive-definite).") from None
+        ctx.upper = upper
+        L = np.ascontiguousarray(_mT(L)) if upper else L
+        ctx.save_for_backward(L)
+        return L
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        L = ctx.saved_tensors[0]
+        if ctx.upper:
+            L, g = _mT(L), _mT(g)
+        P = np.tril(np.matmul(_mT(L), g))
+        P = 0.5 * (P + _mT(np.tril(P, -1)))
+        Linv = np.linalg.inv(L)
+        return np.matmul(np.matmul(_mT(Linv), P), Linv), None
+
+
+def _fails(fn: Any, m: np.ndarray) -> bool:
+    try:
+        fn(m)
+    except np.linalg.LinAlgError:
+        return True
+    return False
+
+
+def cholesky(A: Tensor, *, upper: bool = False, out: Any = None) -> Tensor:
+    """Cholesky factor L (A = L Lᵀ) of symmetric positive-definite matrices, from the lower
+    triangle; Lᵀ when upper=True (torch.linalg.cholesky). LinAlgError if not positive-definite."""
+    _matrices("linalg.cholesky", A)
+    _float_input("linalg.cholesky", A)
+    return Cholesky.apply(A, bool(upper))
+
+
+class QR(Function):
+    """torch.linalg.qr; backward as torch's linalg_qr_backward (reduced, or m <= n)."""
+
+    _raw = True
+    _name = "LinalgQrBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, mode: str) -> Any:
+        ctx.mode = mode
+        if mode == "r":
+            return np.empty((0,), A.dtype), np.linalg.qr(A, mode="r")
+        Q, R = np.linalg.qr(A, mode=mode)
+        ctx.save_for_backward(Q, R)
+        return Q, R
+
+    @staticmethod
+    def backward(ctx: Any, gQ: Any, gR: Any) -> Any:
+        if ctx.mode == "r":
+            raise RuntimeError(
+                "linalg.qr: The derivative of linalg.qr depends on Q, which is not computed "
+                "when mode='r'. Please use linalg.qr(A, mode='reduced') if you are going to "
+                "differentiate through linalg.qr.")
+        Q, R = ctx.saved_tensors
+        m, n = Q.shape[-2], R.shape[-1]
+        if ctx.mode == "complete" and m > n:
+            raise RuntimeError("linalg.qr: The QR decomposition is not differentiable when "
+                               "mode='complete' and nrows > ncols.")
+        if m >= n:
+            return _qr_square_grad(Q, R, gQ, gR), None
+        # A = Q [X | Y] with X square: Y = Qᵀ A₂ feeds Q's gradient, A₂'s is Q gY
+        X, gX, gY = R[..., :m], gR[..., :m], gR[..., m:]
+        A2 = np.matmul(Q, R[..., m:])
+        g1 = _qr_square_grad(Q, X, gQ + np.matmul(A2, _mT(gY)), gX)
+        return np.concatenate([g1, np.matmul(Q, gY)], -1), None
+
+
+def _qr_square_grad(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
+    """gA = (gQ + Q copyltu(M)) R⁻ᵀ, M = R gRᵀ - gQᵀ Q, for m >= n (torch's formula)."""
+    M = np.matmul(R, _mT(gR)) - np.matmul(_mT(gQ), Q)
+    gA = np.matmul(Q, np.tril(M) + _mT(np.tril(M, -1))) + gQ
+    return _mT(np.linalg.solve(R, _mT(gA)))   # gA R⁻ᵀ
+
+
+def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> tuple:
+    """QR decomposition A = Q R (torch.linalg.qr); mode 'reduced', 'complete' or 'r' (Q
+    empty)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
+    _matrices("linalg.qr", A, square=False)
+    _float_input("linalg.qr", A)
+    return _qr_rt(*QR.apply(A, mode))
+
+
+class SVD(Function):
+    """torch.linalg.svd; backward as torch's svd_backward (the columns past min(m, n) of a
+    full U or Vh get no gradient, as in torch)."""
+
+    _raw = True
+    _name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, full_matrices: bool) -> Any:
+        U, S, Vh = np.linalg.svd(A, full_matrices=full_matrices)
+        ctx.save_for_backward(U, S, Vh)
+        return U, S, Vh
+
+    @staticmethod
+    def backward(ctx: Any, gU: Any, gS: Any, gVh: Any) -> Any:
+        U, S, Vh = ctx.saved_tensors
+        k = S.shape[-1]
+        U, Vh, gU, gVh = U[..., :k], Vh[..., :k, :], gU[..., :k], gVh[..., :k, :]
+        m, n = U.shape[-2], Vh.shape[-1]
+        eye = np.eye(k, dtype=_np_dtype(S))
+        S2 = S * S
+        E = S2[..., None, :] - S2[..., :, None] + eye
+        UhgU = np.matmul(_mT(U), gU)
+        VhgV = np.matmul(Vh, _mT(gVh))
+        UhgU = UhgU - _mT(UhgU)
+        VhgV = VhgV - _mT(VhgV)
+        gA = (UhgU * S[..., None, :] + S[..., :, None] * VhgV) / E * (1 - eye) \
+            + gS[..., None, :] * eye
+        if m > k:    # gA = [U gA + (I - U Uᵀ) gU S⁻¹] Vh
+            gUSinv = gU / S[..., None, :]
+            gA = np.matmul(U, gA) + gUSinv - np.matmul(U, np.matmul(_mT(U), gUSinv))
+            return np.matmul(gA, Vh), None
+        if n > k:    # gA = U [gA Vh + S⁻¹ gVh (I - V Vh)]
+            SinvgVh = gVh / S[..., :, None]
+            gA = np.matmul(gA, Vh) + SinvgVh - np.matmul(np.matmul(SinvgVh, _mT(Vh)), Vh)
+            return np.matmul(U, gA), None
+        return np.matmul(U, np.matmul(gA, Vh)), None
+
+
+def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None, out: Any = None) -> tuple:
+    """Singular value decomposition A = U diag(S) Vh, S descending (torch.linalg.svd)."""
+    _matrices("linalg.svd", A, square=False)
+    _float_input("linalg.svd", A)
+    return _svd_rt(*SVD.apply(A, bool(full_matrices)))
+
+
+def svdvals(A: Tensor, *, driver: Any = None, out: Any = None) -> Tensor:
+    """Singular values, descending (torch.linalg.svdvals)."""
+    _matrices("linalg.svdvals", A, square=False)
+    _float_input("linalg.svdvals", A)
+    return SVD.apply(A, False)[1]
+
+
+class Eigh(Function):
+    """torch.linalg.eigh; gA = V (diag(gL) + skew(Vᵀ gV) / E) Vᵀ, E_ij = λ_j - λ_i,
+    skew(X) = (X - Xᵀ) / 2 (torch's)."""
+
+    _raw = True
+    _name = "LinalgEighBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, UPLO: str) -> Any:
+        L, V = np.linalg.eigh(A, UPLO)
+        ctx.save_for_backward(L, V)
+        return L, V
+
+    @staticmethod
+    def backward(ctx: Any, gL: Any, gV: Any) -> Any:
+        L, V = ctx.saved_tensors
+        eye = np.eye(L.shape[-1], dtype=_np_dtype(L))
+        E = L[..., None, :] - L[..., :, None] + eye
+        VhgV = np.matmul(_mT(V), gV)
+        ret = 0.5 * (VhgV - _mT(VhgV)) / E * (1 - eye) + gL[..., None, :] * eye
+        return np.matmul(V, np.matmul(ret, _mT(V))), None
+
+
+def _uplo(UPLO: str) -> str:
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    return UPLO
+
+
+def _eigh_input(op: str, A: Any) -> None:
+    _matrices(op, A)
+    if A._data.dtype.kind != "f":   # torch's dispatch error, a NotImplementedError
+        raise NotImplementedError(f"\"{op}\" not implemented for "
+                                  f"'{_TORCH_NAMES.get(A.dtype.name, A.dtype.name)}'; "
+                                  "convert it first, e.g. A.double()")
+    _float_input(op, A)
+
+
+def eigh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> tuple:
+    """Eigenvalues (ascending) and eigenvectors of symmetric matrices, from the UPLO triangle
+    (torch.linalg.eigh)."""
+    _eigh_input("linalg.eigh", A)
+    return _eigh_rt(*Eigh.apply(A, _uplo(UPLO)))
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L", *, out: Any = None) -> Tensor:
+    """Eigenvalues (ascending) of symmetric matrices (torch.linalg.eigvalsh)."""
+    _eigh_input("linalg.eigvalsh", A)
+    return Eigh.apply(A, _uplo(UPLO))[0]
+
+
+def _tolerance(A: np.ndarray, smax: np.ndarray, atol: Any, rtol: Any) -> np.ndarray:
+    """max(atol, rtol * σ_max), with torch's defaults: rtol = eps * max(m, n) unless atol > 0
+    is given alone."""
+    default = np.finfo(A.dtype).eps * max(A.shape[-2:])
+    if rtol is None:
+        rtol = default if atol is None else np.where(np.asarray(atol) > 0, 0.0, default)
+    return np.maximum(0.0 if atol is None else atol, rtol * smax)
+
+
+def _spectrum(A: np.ndarray, hermitian: bool) -> tuple:
+    """Singular values (|eigenvalues| when hermitian) and their maximum per matrix."""
+    s = np.abs(np.linalg.eigvalsh(A)) if hermitian else np.linalg.svd(A, compute_uv=False)
+    smax = np.max(s, axis=-1, initial=0.0) if s.shape[-1] else np.zeros(s.shape[:-1], A.dtype)
+    return s, smax
+
+
+class Pinv(Function):
+    """torch.linalg.pinv through the SVD (eigh when hermitian); backward is torch's
+    pinv_backward, written in A and pinv(A) alone."""
+
+    _raw = True
+    _name = "LinalgPinvBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, atol: Any, rtol: Any, hermitian: bool) -> Any:
+        if hermitian:
+            L, V = np.linalg.eigh(A)
+            _, smax = _spectrum(A, True)
+            tol = _tolerance(A, smax, atol, rtol)[..., None]
+            inv_l = np.where(np.abs(L) > tol, 1 / np.where(L == 0, 1, L), 0)
+            P = np.matmul(V * inv_l[..., None, :], _mT(V))
+        else:
+            U, S, Vh = np.linalg.svd(A, full_matrices=False)
+            smax = S[..., 0] if S.shape[-1] else np.zeros(S.shape[:-1], A.dtype)
+            tol = _tolerance(A, smax, atol, rtol)[..., None]
+            inv_s = np.where(S > tol, 1 / np.where(S == 0, 1, S), 0)
+            P = np.matmul(_mT(Vh) * inv_s[..., None, :], _mT(U))
+        P = np.asarray(P, A.dtype)
+        ctx.save_for_backward(A, P)
+        return P
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        A, P = ctx.saved_tensors
+        Ph, gh = _mT(P), _mT(g)
+        if A.shape[-2] <= A.shape[-1]:
+            K = np.matmul(gh, P)
+            KPh = np.matmul(K, Ph)
+            gA = (-_mT(np.matmul(P, K)) + KPh - np.matmul(np.matmul(A, P), KPh)
+                  + np.matmul(np.matmul(Ph, P), gh - np.matmul(K, A)))
+        else:
+            K = np.matmul(P, gh)
+            PhK = np.matmul(Ph, K)
+            gA = (-_mT(np.matmul(K, P)) + np.matmul(np.matmul(gh - np.matmul(A, K), P), Ph)
+                  + PhK - np.matmul(np.matmul(PhK, P), A))
+        return gA, None, None, None
+
+
+def _pinv_input(op: str, A: Any) -> None:
+    _tensor(A, op, "A")
+    if A.ndim < 2 or A._data.dtype.kind != "f" or A._data.dtype == np.float16:
+        raise RuntimeError(
+            f"{op}({_TORCH_NAMES.get(A.dtype.name, A.dtype.name).capitalize()}"
+            f"{list(A.shape)}): expected a tensor with 2 or more dimensions of float, double, "
+            "cfloat or cdouble types")
+
+
+def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
+         out: Any = None) -> Tensor:
+    """Moore-Penrose pseudo-inverse, singular values below max(atol, rtol·σ₁) dropped
+    (torch.linalg.pinv)."""
+    _pinv_input("linalg.pinv", A)
+    return Pinv.apply(A, atol, rtol, bool(hermitian))
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """torch.pinverse: linalg.pinv with rtol=rcond."""
+    _pinv_input("linalg.pinv", input)
+    return Pinv.apply(input, 0.0, rcond, False)
+
+
+def matrix_rank(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = False,
+                out: Any = None) -> Tensor:
+    """Number of singular values (|eigenvalues| when hermitian) above max(atol, rtol·σ₁), as
+    int64 (torch.linalg.matrix_rank)."""
+    _matrices("linalg.matrix_rank", A, square=hermitian)
+    _float_input("linalg.matrix_rank", A)
+    a = A._data
+    atol = atol._data if isinstance(atol, Tensor) else atol
+    rtol = rtol._data if isinstance(rtol, Tensor) else rtol
+    s, smax = _spectrum(a, hermitian)
+    tol = _tolerance(a, smax, atol, rtol)[..., None]
+    return _make(np.asarray(np.sum(s > tol, axis=-1), np.int64))
+
+
+class _EyeLike(Function):
+    """matrix_power(A, 0): identities shaped like A, with a zero gradient (torch's copy)."""
+
+    _raw = True
+    _name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        return np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape).copy()
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return g * 0
+
+
+def matrix_power(A: Tensor, n: int, *, out: Any = None) -> Tensor:
+    """A to the integer power n by repeated squaring; negative n inverts first
+    (torch.linalg.matrix_power)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not "
+                        f"{type(n).__name__}")
+    _matrices("linalg.matrix_power", A)
+    if n == 0:
+        return _EyeLike.apply(A)
+    if n == 1:
+        return A.clone()
+    if n < 0:
+        A, n = inv(A), -n
+    result = None
+    while True:   # binary powering: result *= A for each set bit of n
+        if n & 1:
+            result = A if result is None else matmul(result, A)
+        n >>= 1
+        if not n:
+            break
+        A = matmul(A, A)
+    return result
+
+
+def multi_dot(tensors: Any, *, out: Any = None) -> Tensor:
+    """Product of a chain of matrices, the first and last may be vectors
+    (torch.linalg.multi_dot)."""
+    ts = list(tensors)
+    if len(ts) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(ts)}")
+    for i, t in enumerate(ts):
+        _tensor(t, "multi_dot", f"tensors[{i}]")
+        edge = "the first tensor" if i == 0 else "the last tensor" if i == len(ts) - 1 else None
+        if edge and t.ndim not in (1, 2):
+            raise RuntimeError(f"multi_dot(): {edge} must be 1D or 2D but got {t.ndim}D")
+        if not edge and t.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+        if t._data.dtype != ts[0]._data.dtype:
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but "
+                               f"tensor 0 is {ts[0].dtype} and tensor {i} {t.dtype}")
+    for i in range(len(ts) - 1):
+        a, b = ts[i], ts[i + 1]
+        if a.shape[-1] != b.shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes "
+                               f"{list(a.shape)} and {list(b.shape)} cannot be multiplied")
+    r = ts[0]
+    for t in ts[1:]:
+        r = matmul(r, t)
+    return r
+
+
+class Cross(Function):
+    """Cross product of 3-vectors along dim, broadcasting; d(a×b) = (b×g, g×a)."""
+
+    _raw = True
+    _name = "LinalgCrossBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any, dim: int) -> Any:
+        ctx.dim = dim
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None,
+                              b if ctx.needs_input_grad[0] else None)
+        return np.cross(a, b, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors
+        return (np.cross(b, g, axis=ctx.dim) if b is not None else None,
+                np.cross(g, a, axis=ctx.dim) if a is not None else None, None)
+
+
+def _linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Any = None) -> Tensor:
+    """Cross product of 3-vectors along dim, other dims broadcast (torch.linalg.cross)."""
+    _tensor(input, "linalg.cross", "input")
+    _tensor(other, "linalg.cross", "other")
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions "
+                           f"(shapes {list(input.shape)} and {list(other.shape)}).")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"linalg.cross: expected both inputs to have the same dtype, but "
+                           f"got {input.dtype} and {other.dtype}")
+    d = wrap_dim(dim, input.ndim, "linalg.cross")
+    if input.shape[d] != 3 or other.shape[d] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d]} and {other.shape[d]}")
+    try:
+        np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
+    except ValueError:
+        raise broadcast_error("linalg.cross", input._data, other._data) from None
+    return Cross.apply(input, other, d)
+
+
+def cross(input: Tensor, other: Tensor, dim: Any = None, *, out: Any = None) -> Tensor:
+    """torch.cross: linalg.cross along dim; dim=None takes input's first dim of size 3 (with
+    torch's deprecation warning)."""
+    _tensor(input, "cross", "input")
+    if dim is None:
+        warnings.warn("Using torch.cross without specifying the dim arg is deprecated. Please "
+                      "either pass the dim explicitly or simply use torch.linalg.cross.",
+                      UserWarning, stacklevel=2)
+        dim = next((k for k, n in enumerate(input.shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input (shape {list(input.shape)})")
+    return _linalg_cross(input, other, dim=dim)
+
+
+def _linalg_diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """torch.linalg.diagonal: torch.diagonal with the last two dims as defaults."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def trace(input: Tensor) -> Tensor:
+    """Sum of the main diagonal of a 2-D tensor (torch.trace); ints sum to int64."""
+    _tensor(input, "trace", "input")
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim} "
+                           f"(shape {list(input.shape)})")
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return input.diagonal().sum()
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: Any = None) -> Tensor:
+    """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M), batch dims
+    broadcast, as (..., P, R) (torch.cdist)."""
+    for name, x in (("X1", x1), ("X2", x2)):
+        _tensor(x, "cdist", name.lower())
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{x.ndim}D (shape {list(x.shape)})")
+        if x._data.dtype.kind != "f":
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_TORCH_NAMES.get(x.dtype.name, x.dtype.name)}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: "
+                           f"{x1.shape[-1]} X2: {x2.shape[-1]}")
+    if x1._data.dtype != x2._data.dtype:
+        raise RuntimeError(f"cdist: expected both inputs to have the same dtype, but got "
+                           f"{x1.dtype} and {x2.dtype}")
+    if p < 0:
+        raise RuntimeError(f"cdist only supports non-negative p values (got p={p})")
+    try:
+        np.broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2]))
+    except ValueError:
+        raise broadcast_error("cdist", np.empty(x1.shape[:-2]), np.empty(x2.shape[:-2])) \
+            from None
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return vector_norm(diff, p, -1)
+
+
+def _np_cross(a: Any, b: Any, axisa: int = -1, axisb: int = -1, axisc: int = -1,
+              axis: Any = None) -> Tensor:
+    return Cross.apply(a, b, -1 if axis is None else axis)
+
+
+# linalg backward formulas call these on Tensors under create_graph
+proto.register_functions({
+    np.linalg.inv: lambda a: Inv.apply(a), np.linalg.det: lambda a: Det.apply(a),
+    np.linalg.solve: lambda a, b: Solve.apply(a, b, False), np.cross: _np_cross,
+})
+
+attach({
+    "det": det, "inverse": inverse, "logdet": logdet, "slogdet": slogdet,
+    "pinverse": pinverse, "matrix_power": matrix_power, "trace": trace, "cross": cross,
+})
+
+__all__ += ["det", "inverse", "logdet", "slogdet", "pinverse", "matrix_power", "trace", "cross",
+            "cdist"]
+
+_linalg_names = {
+    "inv": inv, "det": det, "slogdet": _linalg_slogdet, "solve": solve, "cholesky": cholesky,
+    "qr": qr, "svd": svd, "svdvals": svdvals, "eigh": eigh, "eigvalsh": eigvalsh, "pinv": pinv,
+    "matrix_power": matrix_power, "matrix_rank": matrix_rank, "multi_dot": multi_dot,
+    "cross": _linalg_cross, "diagonal": _linalg_diagonal, "LinAlgError": LinAlgError,
+}
