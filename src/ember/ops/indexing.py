@@ -22,7 +22,8 @@ from ._util import attach, broadcast_error, check_inplace, commit_inplace, wrap_
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
            "index_copy", "index_fill", "index_put", "index_put_", "masked_fill", "masked_select",
-           "masked_scatter", "take", "take_along_dim", "nonzero", "argwhere"]
+           "masked_scatter", "take", "take_along_dim", "nonzero", "argwhere", "searchsorted",
+           "bucketize", "isin"]
 
 ndarray = np.ndarray
 # key kinds: a view; bool masks only (no repeats); int arrays; ints mixed with arrays, which
@@ -855,6 +856,72 @@ def nonzero(input: Tensor, *, out: Any = None, as_tuple: bool = False) -> Any:
 def argwhere(input: Tensor) -> Tensor:
     """Indices of the non-zero elements, (n, ndim) (torch.argwhere)."""
     return nonzero(input)
+
+
+# ----------------------------------------------------------------------------- search
+def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: bool = False,
+                 right: bool = False, side: str | None = None, sorter: Tensor | None = None,
+                 out: Any = None) -> Tensor:
+    """Indices where input's values would be inserted to keep sorted_sequence's innermost dim
+    sorted (the first such place, or the last when right / side='right') (torch.searchsorted)."""
+    op = "torch.searchsorted()"
+    seq = sorted_sequence._data
+    if seq.ndim == 0:
+        raise RuntimeError(f"{op}: boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    if side not in (None, "left", "right"):
+        raise RuntimeError(f"{op}: side can only be 'left' or 'right' but got {side}")
+    if side == "left" and right:
+        raise RuntimeError(f"{op}: side and right can't be set to opposites, got side of left "
+                           "while right was True")
+    v = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if seq.ndim > 1 and (v.ndim != seq.ndim or v.shape[:-1] != seq.shape[:-1]):
+        raise RuntimeError(
+            f"{op}: boundaries tensor should be 1 dimension or the first N-1 dimensions of "
+            f"boundaries tensor and input value tensor must match, but we got boundaries tensor "
+            f"{list(seq.shape)} and input value tensor {list(v.shape)}")
+    if sorter is not None:
+        order = sorter._data if isinstance(sorter, Tensor) else np.asarray(sorter)
+        if order.dtype != np.int64:
+            raise RuntimeError(f"{op}: sorter must be a tensor of long dtype but got dtype "
+                               f"{sorter.dtype}")
+        if order.shape != seq.shape:
+            raise RuntimeError(f"{op}: boundary and sorter must have the same size, but got "
+                               f"boundary tensor {list(seq.shape)} and got sorter tensor "
+                               f"{list(order.shape)}")
+        if order.size and (order.min() < 0 or order.max() >= seq.shape[-1]):
+            raise RuntimeError(f"{op}: sorter index out of range")
+        seq = np.take_along_axis(seq, order, -1)
+    where = "right" if right or side == "right" else "left"
+    if seq.ndim == 1:
+        res = np.searchsorted(seq, v, where)
+    else:
+        rows, vals = seq.reshape(-1, seq.shape[-1]), v.reshape(-1, v.shape[-1])
+        res = np.stack([np.searchsorted(r, x, where) for r, x in zip(rows, vals)]
+                       ).reshape(v.shape)
+    return _make(np.asarray(res, np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
+              out: Any = None) -> Tensor:
+    """The bucket index of each value among the sorted 1-D boundaries (torch.bucketize)."""
+    nd = boundaries._data.ndim
+    if nd != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({nd})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
+         invert: bool = False) -> Tensor:
+    """Whether each element is among test_elements (bool, elements' shape) (torch.isin)."""
+    if not (isinstance(elements, Tensor) or isinstance(test_elements, Tensor)):
+        raise TypeError(f"isin() received an invalid combination of arguments - got "
+                        f"({type(elements).__name__}, {type(test_elements).__name__}), but "
+                        "expected at least one Tensor")
+    e, t = np.asarray(_arr(elements)), np.asarray(_arr(test_elements))
+    if e.dtype.kind == "b" or t.dtype.kind == "b":
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    return _make(np.isin(e, t, assume_unique=assume_unique, invert=invert))
 
 
 def _put(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:

@@ -22,7 +22,8 @@ from .elementwise import _TYPE_NAMES
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
            "var_mean", "std_mean", "logsumexp", "all", "any", "cumsum", "cumprod",
            "median", "mode", "topk", "sort", "argsort", "unique", "count_nonzero", "nansum",
-           "nanmean", "return_types"]
+           "nanmean", "return_types", "cummax", "cummin", "logcumsumexp", "aminmax", "kthvalue",
+           "nanmedian", "quantile", "nanquantile", "bincount", "histc"]
 
 # ----------------------------------------------------------------------------- return types
 def _return_type(name: str) -> type:
@@ -857,3 +858,351 @@ proto.register_functions({
     np.argmax: _np_arg(argmax), np.argmin: _np_arg(argmin),
     np.all: _np_max_like(all), np.any: _np_max_like(any),
 })
+
+
+# ----------------------------------------------------------------------------- cummax / cummin
+def _scatter_add_along(g: np.ndarray, idx: np.ndarray, axis: int, shape: tuple) -> np.ndarray:
+    """zeros(shape) with g added at idx along axis (repeated indices accumulate)."""
+    if not g.size:
+        return np.zeros(shape, g.dtype)
+    out = np.zeros(np.moveaxis(np.empty(shape, bool), axis, -1).shape, g.dtype)
+    o2, i2 = out.reshape(-1, shape[axis]), np.moveaxis(idx, axis, -1).reshape(-1, idx.shape[axis])
+    np.add.at(o2, (np.arange(len(i2))[:, None], i2), np.moveaxis(g, axis, -1).reshape(i2.shape))
+    return np.moveaxis(out, -1, axis)
+
+
+class _TakeAlong(Function):
+    """input read at idx along axis (idx as many dims as input); backward adds g back at idx."""
+
+    _raw = True
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, idx: Any, axis: Any, name: str) -> Any:
+        ctx._name = name
+        ctx.idx, ctx.axis, ctx.shape = idx, axis, a.shape
+        return a.copy() if axis is None else np.take_along_axis(a, idx, axis)   # None: 0-d
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if ctx.axis is None:
+            return g, None, None, None
+        if isinstance(g, Tensor):
+            return _AddAlong.apply(g, ctx.idx, ctx.axis, ctx.shape), None, None, None
+        return _scatter_add_along(g, ctx.idx, ctx.axis, ctx.shape), None, None, None
+
+
+class _AddAlong(Function):
+    """The backward of `_TakeAlong` as an op (for double backward)."""
+
+    _raw = True
+    _name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, idx: Any, axis: int, shape: tuple) -> Any:
+        ctx.idx, ctx.axis = idx, axis
+        return _scatter_add_along(g, idx, axis, shape)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Any) -> Any:
+        if isinstance(gg, Tensor):
+            return _TakeAlong.apply(gg, ctx.idx, ctx.axis, "GatherBackward0"), None, None, None
+        return np.take_along_axis(gg, ctx.idx, ctx.axis), None, None, None
+
+
+def _cum_extreme(op: str, acc: Any) -> Any:
+    rt = _return_type(op)
+    setattr(return_types, op, rt)
+
+    def scan(input: Tensor, dim: int) -> Any:
+        a = _arr(input, op)
+        axis = _dim1(a, dim, op)
+        if axis is None:   # 0-d
+            idx = np.zeros((), np.int64)
+            return rt(_TakeAlong.apply(input, idx, None, f"{op.capitalize()}Backward0"),
+                      _make(idx))
+        v = acc.accumulate(a, axis=axis) if a.size else a.copy()
+        # torch takes the latest index on ties (and of a NaN): the last j <= i with x_j == v_j
+        hit = (a == v) | np.isnan(a) if a.dtype.kind == "f" else a == v
+        n = a.shape[axis]
+        pos = np.arange(n).reshape((n,) + (1,) * (a.ndim - axis - 1))
+        idx = (np.maximum.accumulate(np.where(hit, pos, 0), axis=axis) if a.size
+               else np.zeros(a.shape, np.int64)).astype(np.int64, copy=False)
+        return rt(_TakeAlong.apply(input, idx, axis, f"{op.capitalize()}Backward0"), _make(idx))
+    scan.__name__ = op
+    scan.__doc__ = (f"Running {op[3:]} along dim and the index where it occurred (the latest on "
+                    f"ties) as ember.return_types.{op} (torch.{op}).")
+    return scan
+
+
+cummax = _cum_extreme("cummax", np.maximum)
+cummin = _cum_extreme("cummin", np.minimum)
+
+
+# ----------------------------------------------------------------------------- logcumsumexp
+def _lcse(x: Any, axis: int, reverse: bool = False) -> Any:
+    """log(cumsum(exp(x))) along axis (from the end when reverse), on arrays or Tensors."""
+    if reverse:
+        return np.flip(_lcse(np.flip(x, axis), axis), axis)
+    if isinstance(x, Tensor):
+        return LogCumSumExp.apply(x, axis)
+    return np.logaddexp.accumulate(x, axis=axis) if x.size else x.copy()
+
+
+class LogCumSumExp(Function):
+    _raw = True
+    _name = "LogcumsumexpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, axis: Any) -> Any:
+        ctx.axis = axis
+        y = a.copy() if axis is None else _lcse(a, axis)
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if ctx.axis is None:
+            return g, None
+        # torch's stable formula: split g by sign, sum g_j exp(x_i - y_j) over j >= i in logs
+        x, y = ctx.saved_tensors
+        low = np.finfo(_data_of(y).dtype).min
+        gd = _data_of(g)
+        with np.errstate(divide="ignore", over="ignore"):   # log 0 and low - y: -inf, as meant
+            log_g = np.log(np.abs(g))
+            pos = np.where(gd > 0, log_g, low)
+            neg = np.where(gd < 0, log_g, low)
+            return (np.exp(_lcse(pos - y, ctx.axis, True) + x)
+                    - np.exp(_lcse(neg - y, ctx.axis, True) + x)), None
+
+
+def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Tensor:
+    """log(cumsum(exp(x))) along dim, computed stably (torch.logcumsumexp)."""
+    a = _arr(input, "logcumsumexp")
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{_tname(a)}' "
+                                  "(logcumsumexp needs a floating tensor; convert it first, "
+                                  "e.g. x.float())")
+    return LogCumSumExp.apply(input, _dim1(a, dim, "logcumsumexp"))
+
+
+# ----------------------------------------------------------------------------- aminmax / kthvalue
+return_types.aminmax = collections.namedtuple("aminmax", ["min", "max"])
+return_types.aminmax.__module__ = "ember.return_types"
+return_types.aminmax.__repr__ = lambda self: (f"ember.return_types.aminmax(\nmin={self.min!r},"
+                                              f"\nmax={self.max!r})")
+
+
+def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
+    """(min, max) over dim (all when None) as ember.return_types.aminmax (torch.aminmax)."""
+    a = _arr(input, "aminmax")
+    if dim is None:
+        if a.size == 0:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                f"no identity (input shape {list(a.shape)}).")
+        axes = None
+    else:
+        axes = None if _dim1(a, dim, "aminmax") is None else (wrap_dim(dim, a.ndim, "aminmax"),)
+        _nonempty(a, axes, "aminmax")
+    return return_types.aminmax(AMin.apply(input, axes, keepdim), AMax.apply(input, axes, keepdim))
+
+
+KthvalueDim = _selector("KthvalueBackward0")
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
+             out: Any = None) -> Any:
+    """The k-th smallest value along dim and its index (torch.kthvalue; which of several equal
+    elements is returned is unspecified in torch too)."""
+    a = _arr(input, "kthvalue")
+    if a.dtype.kind == "b":
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool' (convert the "
+                                  "bool tensor first, e.g. x.int())")
+    axis = _dim1(a, dim, "kthvalue")
+    if axis is not None:
+        _nonempty(a, (axis,), "kthvalue")
+    n = 1 if axis is None else a.shape[axis]
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim} "
+                           f"(k={k}, but the dimension has size {n})")
+    if axis is None:
+        return _values_indices(input, KthvalueDim, None, None, keepdim, return_types.kthvalue)
+    idx = np.take(np.argsort(a, axis=axis, kind="stable"), [k - 1], axis=axis)
+    return _values_indices(input, KthvalueDim, idx.astype(np.int64, copy=False), axis, keepdim,
+                           return_types.kthvalue)
+
+
+# ----------------------------------------------------------------------------- nanmedian
+return_types.nanmedian = _return_type("nanmedian")
+NanmedianDim = _selector("NanmedianBackward1")
+
+
+class NanmedianAll(MedianAll):
+    _name = "NanmedianBackward0"
+
+
+def nanmedian(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:
+    """median ignoring NaN: the lower median of the non-NaN elements, NaN where all are NaN
+    (torch.nanmedian)."""
+    a = _arr(input, "nanmedian")
+    if a.dtype.kind == "b":
+        raise NotImplementedError(
+            "\"median_cpu\" not implemented for 'Bool' (nanmedian() of a bool tensor; convert "
+            "it first, e.g. x.int())")
+    if dim is None:
+        if a.size == 0:
+            return median(input)
+        flat = a.reshape(-1)
+        order = np.argsort(flat, kind="stable")   # NaN last
+        cnt = flat.size - int(np.isnan(flat).sum()) if flat.dtype.kind == "f" else flat.size
+        return NanmedianAll.apply(input, order[(cnt - 1) // 2 if cnt else 0])
+    axis = _dim1(a, dim, "nanmedian")
+    if axis is None:
+        return _values_indices(input, NanmedianDim, None, None, keepdim, return_types.nanmedian)
+    _nonempty(a, (axis,), "median")
+    order = np.argsort(a, axis=axis, kind="stable")
+    cnt = (np.sum(~np.isnan(a), axis=axis, keepdims=True) if a.dtype.kind == "f"
+           else np.full(_kshape(a.shape, (axis,)), a.shape[axis]))
+    idx = np.take_along_axis(order, np.maximum((cnt - 1) // 2, 0), axis)
+    return _values_indices(input, NanmedianDim, idx.astype(np.int64, copy=False), axis, keepdim,
+                           return_types.nanmedian)
+
+
+# ----------------------------------------------------------------------------- quantile
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(op: str, input: Tensor, q: Any, dim: Any, keepdim: bool, interpolation: str,
+              ignore_nan: bool) -> Tensor:
+    from .indexing import take_along_dim
+    from .shape import movedim, reshape
+    a = _arr(input, op)
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError(f"quantile() input tensor must be either float or double dtype "
+                           f"({op}() got {_tname(a)})")
+    if isinstance(q, Tensor):
+        qa = q._data
+        if qa.ndim > 1:
+            raise RuntimeError(f"quantile() q must be a scalar or 1D tensor (got shape "
+                               f"{list(qa.shape)})")
+        if qa.dtype != a.dtype:
+            raise RuntimeError(f"quantile() q tensor must be same dtype as the input tensor "
+                               f"(q is {_tname(qa)}, input is {_tname(a)})")
+        if not np.all((qa >= 0) & (qa <= 1)):
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q}")
+        qa = np.asarray(q, a.dtype)
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    if a.size == 0:
+        raise RuntimeError(f"quantile() input tensor must be non-empty (got shape "
+                           f"{list(a.shape)})")
+    if dim is None:
+        x, axis, kshape, rest = reshape(input, (-1,)), 0, (1,) * a.ndim, ()
+    else:
+        axis = _dim1(a, dim, op)
+        if axis is None:   # 0-d
+            x, axis, kshape, rest = reshape(input, (1,)), 0, (), ()
+        else:
+            x, kshape = input, _kshape(a.shape, (axis,))
+            rest = a.shape[:axis] + a.shape[axis + 1:]
+    s = sort(movedim(x, axis, -1), -1).values   # NaN last
+    sd, n = s._data, s.shape[-1]
+    qv = np.reshape(qa, (-1,))
+    if ignore_nan:   # ranks within the non-NaN values (all NaN: rank 0, a NaN)
+        scale = (np.sum(~np.isnan(sd), axis=-1, keepdims=True) - 1).astype(a.dtype)
+        ranks = qv * scale
+        keep = ranks >= 0
+        ranks = np.maximum(ranks, 0)
+    else:            # a slice with NaN takes its last (NaN) value
+        scale = np.asarray(n - 1, a.dtype)
+        ranks = np.broadcast_to(qv * scale, sd.shape[:-1] + qv.shape).copy()
+        keep = ~np.any(np.isnan(sd), axis=-1, keepdims=True)
+        ranks[~keep[..., 0]] = n - 1
+    ranks = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}.get(
+        interpolation, lambda r: r)(ranks)
+    below = ranks.astype(np.int64)
+    out = take_along_dim(s, _make(below), -1)
+    if interpolation in ("linear", "midpoint"):
+        above = take_along_dim(s, _make(np.ceil(ranks).astype(np.int64)), -1)
+        if interpolation == "midpoint":
+            w = _make(np.full_like(ranks, 0.5))
+        elif isinstance(q, Tensor):   # weights = q * scale - below, differentiable in q
+            w = np.where(keep, reshape(q, (-1,)) * _make(scale) - _make(below.astype(a.dtype)),
+                         0.0)
+        else:
+            w = _make((ranks - below).astype(a.dtype))
+        out = out + w * (above - out)
+    return reshape(movedim(out, -1, 0), tuple(qa.shape) + (kshape if keepdim else rest))
+
+
+def quantile(input: Tensor, q: Any, dim: Any = None, keepdim: bool = False, *,
+             interpolation: str = "linear", out: Any = None) -> Tensor:
+    """The q-th quantiles along dim (of all elements when None), q a float or 1-D tensor whose
+    dim comes first in the result; NaN where a slice has NaN (torch.quantile)."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input: Tensor, q: Any, dim: Any = None, keepdim: bool = False, *,
+                interpolation: str = "linear", out: Any = None) -> Tensor:
+    """quantile ignoring NaN values (NaN only where a slice is all NaN) (torch.nanquantile)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+
+
+# ----------------------------------------------------------------------------- bincount / histc
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """Count of each value of a 1-D non-negative int tensor (summed weights if given)
+    (torch.bincount)."""
+    a = _arr(input, "bincount")
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_tname(a)}' "
+                                  "(bincount needs an integer tensor)")
+    if minlength < 0:
+        raise RuntimeError(f"minlength should be >= 0 (got {minlength})")
+    if a.ndim != 1 or (a.size and a.min() < 0):
+        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs (got shape "
+                           f"{list(a.shape)}{', with negative values' if a.ndim == 1 else ''}).")
+    if weights is None:
+        return _make(np.bincount(a, minlength=minlength).astype(np.int64, copy=False))
+    w = _arr(weights, "bincount")
+    if w.ndim != 1 or w.shape[0] != a.shape[0]:
+        raise RuntimeError(f"weights should be 1-d and have the same length as input (got "
+                           f"weights of shape {list(w.shape)} for input of shape "
+                           f"{list(a.shape)})")
+    dt = np.float32 if w.dtype == np.float32 else np.float64
+    return _make(np.bincount(a, w.astype(np.float64), minlength=minlength).astype(dt))
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *,
+          out: Any = None) -> Tensor:
+    """Histogram of `bins` equal-width bins over [min, max] (the data's range when both are
+    equal); elements outside are ignored (torch.histc)."""
+    a = _arr(input, "histc")
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_tname(a)}' "
+                                  "(histc needs a floating tensor; convert it first, e.g. "
+                                  "x.float())")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = a.dtype.type(min), a.dtype.type(max)
+    if lo == hi and a.size:
+        lo, hi = np.min(a), np.max(a)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError(f"torch.histc: max must be larger than min (got min={min}, "
+                           f"max={max})")
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    x = a.reshape(-1)
+    x = x[(x >= lo) & (x <= hi)]
+    pos = np.minimum(((x - lo) * bins / (hi - lo)).astype(np.int64), bins - 1)   # as torch
+    return _make(np.bincount(pos, minlength=bins).astype(a.dtype))
+
+
+attach({"cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp, "aminmax": aminmax,
+        "kthvalue": kthvalue, "nanmedian": nanmedian, "quantile": quantile,
+        "nanquantile": nanquantile, "bincount": bincount, "histc": histc})

@@ -7,6 +7,7 @@ same formulas run under create_graph."""
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from typing import Any
 
@@ -24,7 +25,9 @@ __all__ = ["reshape", "squeeze", "unsqueeze", "flatten", "unflatten", "transpose
            "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "atleast_1d",
            "atleast_2d", "atleast_3d", "split", "chunk", "unbind", "tensor_split", "narrow",
            "flip", "fliplr", "flipud", "roll", "tril", "triu", "diag", "diagonal", "diag_embed",
-           "clone", "ravel"]
+           "clone", "ravel", "diff", "rot90", "kron", "meshgrid", "cartesian_prod", "block_diag",
+           "column_stack", "row_stack", "hsplit", "vsplit", "dsplit", "tril_indices",
+           "triu_indices", "combinations"]
 
 ndarray = np.ndarray
 
@@ -1042,6 +1045,221 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     return DiagScatter.apply(x, tuple(rest), offset, d1, d2)
 
 
+# ----------------------------------------------------------------------------- composites
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
+         append: Tensor | None = None) -> Tensor:
+    """The n-th forward difference along dim, after concatenating prepend and append; xor for
+    bool (torch.diff)."""
+    nd = input._data.ndim
+    if nd == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = wrap_dim(dim, nd, "diff")
+    parts = [p for p in (prepend, input, append) if p is not None]
+    for p in parts:
+        ps = p._data.shape
+        if len(ps) != nd:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input "
+                               f"(input has {nd} dims, got a tensor of shape {list(ps)})")
+        bad = [i for i in range(nd) if i != d and ps[i] != input._data.shape[i]]
+        if bad:
+            raise RuntimeError(
+                "diff expects the shape of tensor to prepend or append to match that of input "
+                f"except along the differencing dimension; input.size({bad[0]}) = "
+                f"{input._data.shape[bad[0]]}, but got tensor.size({bad[0]}) = {ps[bad[0]]}")
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        length = x.shape[d]
+        if length == 0:
+            break
+        hi, lo = narrow(x, d, 1, length - 1), narrow(x, d, 0, length - 1)
+        x = hi ^ lo if x.dtype == _backend.bool_ else hi - lo
+    return x
+
+
+def rot90(input: Tensor, k: int = 1, dims: Any = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees k times in the plane of dims, from the first towards the second
+    (torch.rot90)."""
+    dims = list(dims)
+    nd = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = wrap_dim(dims[0], nd, "rot90"), wrap_dim(dims[1], nd, "rot90")
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} "
+                           f"and dim1 = {dims[1]}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, (d0,)), d0, d1)
+    return clone(input)
+
+
+def kron(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+    """The Kronecker product: every element of input times a copy of other (torch.kron)."""
+    sa, sb = input._data.shape, other._data.shape
+    nd = max(len(sa), len(sb))
+    sa, sb = (1,) * (nd - len(sa)) + sa, (1,) * (nd - len(sb)) + sb
+    a = reshape(input, tuple(v for s in sa for v in (s, 1)))
+    b = reshape(other, tuple(v for s in sb for v in (1, s)))
+    return reshape(a * b, tuple(x * y for x, y in zip(sa, sb)))
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple:
+    """Coordinate grids of 1-D tensors, as expanded views; indexing 'ij' (the default, with
+    torch's warning when not given) or 'xy' (the first two dims swapped) (torch.meshgrid)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for x in tensors:
+        if x._data.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a tensor of shape {list(x.shape)}")
+        if x._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError(f"meshgrid expects all tensors to have the same dtype (got "
+                               f"{tensors[0].dtype} and {x.dtype})")
+    ts = list(tensors)
+    swap = indexing == "xy" and len(ts) > 1
+    if swap:
+        ts[0], ts[1] = ts[1], ts[0]
+    n = len(ts)
+    shape = tuple(x._data.size for x in ts)
+    out = [broadcast_to(reshape(x, (1,) * i + (-1,) + (1,) * (n - i - 1)), shape)
+           for i, x in enumerate(ts)]
+    if swap:
+        out[0], out[1] = out[1], out[0]
+    return tuple(out)
+
+
+def _vectors(tensors: tuple, op: str) -> tuple:
+    for x in tensors:
+        if x._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(x.shape)} ({op})")
+    return tensors
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """All tuples of one element of each 1-D tensor, as rows, in order (torch.cartesian_prod)."""
+    _vectors(tensors, "cartesian_prod")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([reshape(g, (-1,)) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """A block-diagonal matrix of the (at most 2-D) tensors (torch.block_diag)."""
+    blocks = []
+    for i, x in enumerate(tensors):
+        nd = x._data.ndim
+        if nd > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                               f"Input {i} has {nd} dimensions")
+        blocks.append(x if nd == 2 else reshape(x, (1, -1) if nd else (1, 1)))
+    if not blocks:
+        return _make(np.zeros((1, 0), _backend.default_float()))
+    cols = sum(b._data.shape[1] for b in blocks)
+    rows, c = [], 0
+    for b in blocks:   # each block padded with zeros to the full width, then stacked up
+        w = b._data.shape[1]
+        rows.append(_Pad.apply(b, [(0, 0), (c, cols - c - w)]))
+        c += w
+    return cat(rows, 0)
+
+
+def column_stack(tensors: Any, *, out: Any = None) -> Tensor:
+    """hstack after making 0-d and 1-D tensors columns (torch.column_stack)."""
+    if isinstance(tensors, (tuple, list)) and not tensors:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
+    ts = _cat_check(tensors, 0, "column_stack")
+    return hstack([reshape(x, (-1, 1)) if x._data.ndim <= 1 else x for x in ts])
+
+
+def row_stack(tensors: Any, *, out: Any = None) -> Tensor:
+    """Alias of vstack (torch.row_stack)."""
+    return vstack(tensors)
+
+
+def _split_along(op: str, input: Tensor, sections: Any, min_dims: int, dim: int) -> tuple:
+    nd = input._data.ndim
+    if nd < min_dims:
+        raise RuntimeError(f"torch.{op} requires a tensor with at least {min_dims} dimension, "
+                           f"but got a tensor with {nd} dimensions!")
+    if isinstance(sections, (int, np.integer)):
+        size = input._data.shape[dim]
+        if sections == 0 or size % sections:
+            raise RuntimeError(f"torch.{op} attempted to split along dimension {dim}, but the "
+                               f"size of the dimension {size} is not divisible by the "
+                               f"split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple:
+    """tensor_split along dim 1 (dim 0 of a 1-D tensor); an int must divide it (torch.hsplit)."""
+    dim = 0 if input._data.ndim == 1 else 1
+    return _split_along("hsplit", input, indices_or_sections, 1, dim)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple:
+    """tensor_split along dim 0 of an at least 2-D tensor (torch.vsplit)."""
+    return _split_along("vsplit", input, indices_or_sections, 2, 0)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple:
+    """tensor_split along dim 2 of an at least 3-D tensor (torch.dsplit)."""
+    return _split_along("dsplit", input, indices_or_sections, 3, 2)
+
+
+def _tri_indices(op: str, np_fn: Any, row: int, col: int, offset: int, dtype: Any) -> Tensor:
+    dt = np.dtype(np.int64) if dtype is None else _backend.to_np(dtype)
+    if dt.kind not in "iu":
+        raise NotImplementedError(f"\"{op}\" not implemented for '{dtype}' (the indices need "
+                                  "an integer dtype)")
+    for name, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got {v} ({op})")
+    return _make(np.stack(np_fn(row, offset, col)).astype(dt))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (2, N) row and column indices of the lower triangle of a row x col matrix, row by
+    row (torch.tril_indices)."""
+    return _tri_indices("tril_indices", np.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, device: Any = None,
+                 layout: Any = None) -> Tensor:
+    """The (2, N) indices of the upper triangle of a row x col matrix (torch.triu_indices)."""
+    return _tri_indices("triu_indices", np.triu_indices, row, col, offset, dtype)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-r combinations of a 1-D tensor's elements, as rows (torch.combinations)."""
+    from .indexing import index_select
+    _vectors((input,), "combinations")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _make(np.empty((0,), input._data.dtype))
+    comb = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(comb(range(input._data.shape[0]), r)), np.int64).reshape(-1, r)
+    return reshape(index_select(input, 0, _make(idx.reshape(-1))), idx.shape)
+
+
 # ----------------------------------------------------------------------------- NumPy protocol
 def _np_reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
                 copy: Any = None) -> Tensor:
@@ -1148,5 +1366,6 @@ attach({
     "tensor_split": tensor_split, "unbind": unbind, "narrow": narrow, "flip": _flip,
     "fliplr": fliplr, "flipud": flipud, "roll": roll, "tril": tril, "triu": triu,
     "diag": diag, "diagonal": diagonal, "diag_embed": diag_embed, "clone": clone,
-    "contiguous": _contiguous,
+    "contiguous": _contiguous, "diff": diff, "rot90": rot90, "kron": kron, "hsplit": hsplit,
+    "vsplit": vsplit, "dsplit": dsplit,
 })
