@@ -608,3 +608,76 @@ def legacy_new(dtype: Any, args: tuple, kwargs: dict) -> np.ndarray:
             return data.astype(dt)
         return _infer(data).astype(dt)
     return np.zeros(_size(args, "Tensor"), dt)
+
+
+# ----------------------------------------------------------------------------- constants, finfo
+pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+newaxis = None
+
+_PY_TYPES = {float: np.dtype(np.float64), int: np.dtype(np.int64), bool: np.dtype(np.bool_)}
+
+
+def _info_dtype(t: Any, who: str, want: str) -> np.dtype:
+    """The NumPy dtype of finfo/iinfo's argument: an ember dtype or float/int/bool."""
+    if isinstance(t, _backend.dtype):
+        dt = t.np
+    elif isinstance(t, type) and t in _PY_TYPES:
+        dt = _PY_TYPES[t]
+    else:
+        raise TypeError(f"{who}(): argument 'type' (position 1) must be torch.dtype, not "
+                        f"{type(t).__name__}")
+    if who == "iinfo" and dt.kind == "b":
+        raise TypeError("torch.bool is not supported by torch.iinfo")
+    if dt.kind not in want:
+        other = "iinfo" if who == "finfo" else "finfo"
+        kind = "a floating point" if who == "finfo" else "an integer"
+        raise TypeError(f"torch.{who}() requires {kind} input type. Use torch.{other} to "
+                        f"handle 'torch.{who}' (got {_backend.from_np(dt).name})")
+    return dt
+
+
+class finfo:
+    """Machine limits of a floating-point dtype, the default dtype when omitted (torch.finfo):
+    bits, eps, max, min, tiny (= smallest_normal), resolution and dtype (its name)."""
+
+    def __init__(self, type: Any = None) -> None:
+        dt = _info_dtype(_backend.get_default_dtype() if type is None else type, "finfo", "f")
+        f = np.finfo(dt)
+        self.bits = f.bits
+        self.eps = float(f.eps)
+        self.max = float(f.max)
+        self.min = float(f.min)
+        self.tiny = self.smallest_normal = float(f.smallest_normal)
+        self.resolution = 10.0 ** -f.precision
+        self.dtype = _backend.from_np(dt).name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    __hash__ = None   # unhashable, as torch.finfo
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+                f"tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Machine limits of an integer dtype (torch.iinfo): bits, max, min and dtype (its name)."""
+
+    def __init__(self, type: Any) -> None:
+        dt = _info_dtype(type, "iinfo", "iu")
+        i = np.iinfo(dt)
+        self.bits, self.max, self.min = i.bits, int(i.max), int(i.min)
+        self.dtype = _backend.from_np(dt).name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, iinfo) and self.dtype == other.dtype
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+__all__ += ["pi", "e", "inf", "nan", "newaxis", "finfo", "iinfo"]

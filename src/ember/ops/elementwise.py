@@ -35,7 +35,10 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "asinh", "arcsinh", "acosh", "arccosh", "atanh", "arctanh", "sigmoid", "relu", "erf",
            "clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "where", "lerp",
            "floor", "ceil", "round", "trunc", "fix", "frac", "isnan", "isinf", "isfinite",
-           "isposinf", "isneginf", "nan_to_num", "rsub"]
+           "isposinf", "isneginf", "nan_to_num", "rsub", "addcmul", "addcdiv", "logaddexp",
+           "logaddexp2", "hypot", "xlogy", "copysign", "fmax", "fmin", "heaviside",
+           "float_power", "erfc", "erfinv", "lgamma", "digamma", "logit", "sinc", "deg2rad",
+           "rad2deg", "signbit", "i0"]
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -707,6 +710,17 @@ def _erf_f32(x: np.ndarray) -> np.ndarray:
     return y
 
 
+def _erfc_tail(t: np.ndarray) -> np.ndarray:
+    """erfc(t) for float64 t in [1.25, 28) (fdlibm; ~1 ulp), t >= 28 underflows to 0."""
+    s = 1 / (t * t)
+    rs = np.where(t < 1 / 0.35, _poly(_ERF_RA, s) / _poly(_ERF_SA, s),
+                  _poly(_ERF_RB, s) / _poly(_ERF_SB, s))
+    # exp(-t²) split as exp(-h² - 0.5625)·exp((h-t)(h+t) + R/S), h = t with its low 32 bits
+    # cleared, so h² is exact
+    h = (t.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
+    return np.exp(-h * h - 0.5625) * np.exp((h - t) * (h + t) + rs) / t
+
+
 def _erf_fwd(x: np.ndarray) -> np.ndarray:
     """erf: float32 in float32 (_erf_f32), else in float64 (cast back to x's dtype), NaN and
     ±inf included."""
@@ -733,15 +747,7 @@ def _erf_fwd(x: np.ndarray) -> np.ndarray:
         y[i] = _ERX + _poly(_ERF_PA, s) / _poly(_ERF_QA, s)
     i = np.flatnonzero((a >= 1.25) & (a < 6))
     if i.size:
-        t = a[i]
-        s = 1 / z[i]
-        near = t < 1 / 0.35
-        rs = np.where(near, _poly(_ERF_RA, s) / _poly(_ERF_SA, s),
-                      _poly(_ERF_RB, s) / _poly(_ERF_SB, s))
-        # exp(-t²) split as exp(-h² - 0.5625)·exp((h-t)(h+t) + R/S), h = t with its low 32 bits
-        # cleared, so h² is exact
-        h = (t.view(np.uint64) & np.uint64(0xFFFFFFFF00000000)).view(np.float64)
-        y[i] = 1 - np.exp(-h * h - 0.5625) * np.exp((h - t) * (h + t) + rs) / t
+        y[i] = 1 - _erfc_tail(a[i])
     y[a >= 6] = 1
     y = y.reshape(x64.shape)
     return np.copysign(y, x64).astype(x.dtype, copy=False)
@@ -1190,3 +1196,635 @@ proto.register_ufuncs({
     np.isfinite: isfinite,
 })
 proto.register_functions({np.where: _np_where, np.clip: _np_clip, np.round: round})
+
+
+# ----------------------------------------------------------------------------- more math
+# torch's pointwise extras: addcmul/addcdiv, the float binary ops (logaddexp, hypot, xlogy,
+# copysign, ...), fmax/fmin, heaviside, float_power and the special functions. NumPy has no
+# erfinv, lgamma or digamma: they are computed here in float64 (cast back to the input's dtype).
+def _tensor_args(op: str, *args: tuple) -> None:
+    """torch's TypeError for a non-Tensor where a Tensor is required: args are (name, value)."""
+    for pos, (name, x) in enumerate(args, 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
+
+
+def _floats(op: str, a: Any, b: Any, ints: bool = True) -> tuple:
+    """a and b as arrays of their float result dtype: integer results become the default float
+    dtype (ints=True) or raise torch's "not implemented for" error."""
+    dt = result_type(a, b)
+    if dt.kind != "f":
+        if not ints:
+            raise _not_impl(f"{op}_cpu", dt)
+        dt = _backend.default_float()
+    return np.asarray(a, dt), np.asarray(b, dt)
+
+
+def _float_binary(op: str, fn: Any, a: Any, b: Any, ints: bool = True) -> Any:
+    a, b = _floats(op, a, b, ints)
+    try:
+        return fn(a, b)
+    except ValueError:
+        raise broadcast_error(op, a, b) from None
+
+
+class Addcmul(Function):
+    _raw = True
+    _name = "AddcmulBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, t1: Any, t2: Any, value: Any) -> Any:
+        dt = result_type(x, t1, t2)
+        if dt.kind == "b":
+            raise _not_impl("addcmul_cpu_out", dt)
+        n = ctx.needs_input_grad
+        ctx.value = value
+        ctx.save_for_backward(t1 if n[2] else None, t2 if n[1] else None)
+        try:   # value takes the result dtype (truncated for integers, as torch)
+            return (x.astype(dt, copy=False) + np.asarray(value).astype(dt)
+                    * t1.astype(dt, copy=False) * t2.astype(dt, copy=False))
+        except ValueError:
+            raise broadcast_error("addcmul", x, t1, t2) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        t1, t2 = ctx.saved_tensors   # d/dx = 1, d/dt1 = value·t2, d/dt2 = value·t1
+        v = ctx.value
+        return (g, g * (t2 * v) if t2 is not None else None,
+                g * (t1 * v) if t1 is not None else None, None)
+
+
+class Addcdiv(Function):
+    _raw = True
+    _name = "AddcdivBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, t1: Any, t2: Any, value: Any) -> Any:
+        if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future release "
+                "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+                "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+                "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                "implementation: (input + value * tensor1 / tensor2), for all dtypes. (addcdiv: "
+                f"tensor1 is {_backend.from_np(t1.dtype).name}, tensor2 is "
+                f"{_backend.from_np(t2.dtype).name})")
+        dt = result_type(x, t1, t2)
+        n = ctx.needs_input_grad
+        ctx.value = value
+        ctx.save_for_backward(t1 if n[2] else None, t2 if n[1] or n[2] else None)
+        try:
+            return (x.astype(dt, copy=False) + np.asarray(value, dt)
+                    * t1.astype(dt, copy=False) / t2.astype(dt, copy=False))
+        except ValueError:
+            raise broadcast_error("addcdiv", x, t1, t2) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        t1, t2 = ctx.saved_tensors   # d/dt1 = value/t2, d/dt2 = -value·t1/t2²
+        v = ctx.value
+        n = ctx.needs_input_grad
+        return (g, g * (v / t2) if n[1] else None,
+                -g * v * t1 / (t2 * t2) if n[2] else None, None)
+
+
+class Logaddexp(Function):
+    _raw = True
+    _name = "LogaddexpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return _float_binary("logaddexp", np.logaddexp, a, b, ints=False)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # d/da = 1 / (1 + e^(b-a)), d/db = 1 / (1 + e^(a-b))
+        n = ctx.needs_input_grad
+        return (g / (1 + np.exp(b - a)) if n[0] else None,
+                g / (1 + np.exp(a - b)) if n[1] else None)
+
+
+class Logaddexp2(Function):
+    _raw = True
+    _name = "Logaddexp2Backward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return _float_binary("logaddexp2", np.logaddexp2, a, b, ints=False)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # d/da = 1 / (1 + 2^(b-a)), d/db = 1 / (1 + 2^(a-b))
+        n = ctx.needs_input_grad
+        return (g / (1 + np.exp2(b - a)) if n[0] else None,
+                g / (1 + np.exp2(a - b)) if n[1] else None)
+
+
+class Hypot(Function):
+    _raw = True
+    _name = "HypotBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        y = _float_binary("hypot", np.hypot, a, b, ints=False)
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b, y = ctx.saved_tensors   # d/da = a / y, d/db = b / y
+        n = ctx.needs_input_grad
+        return (g * a / y if n[0] else None), (g * b / y if n[1] else None)
+
+
+def _xlogy(x: Any, y: Any) -> Any:
+    # NaN in y gives NaN; else 0 where x == 0 (even where log y is ±inf or NaN)
+    return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y))).astype(
+        x.dtype, copy=False)
+
+
+class Xlogy(Function):
+    """x·log(y), 0 where x == 0 (torch.xlogy); either operand may be a Python number."""
+
+    _raw = True
+    _name = "XlogyBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> Any:
+        ctx.save_for_backward(x, y)
+        return _float_binary("xlogy", _xlogy, x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors   # d/dx = log y (0 where x == y == 0, as torch), d/dy = x / y
+        n = ctx.needs_input_grad
+        return (g * np.where((x == 0) & (y == 0), 0, np.log(y)) if n[0] else None,
+                g * x / y if n[1] else None)
+
+
+class XlogyScalarSelf(Xlogy):
+    _name = "XlogyBackward1"
+
+
+class XlogyScalarOther(Xlogy):
+    _name = "XlogyBackward2"
+
+
+class Copysign(Function):
+    _raw = True
+    _name = "CopysignBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        y = _float_binary("copysign", np.copysign, a, b)
+        ctx.save_for_backward(a, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, y = ctx.saved_tensors   # d/da = ±1 (0 where a == 0), d/db = 0
+        n = ctx.needs_input_grad
+        return (g * np.where(a == 0, 0, y / a) if n[0] else None), (g * 0 if n[1] else None)
+
+
+class CopysignScalar(Copysign):
+    _name = "CopysignBackward1"
+
+
+class Fmax(Function):
+    """The larger of a and b, ignoring a NaN on one side (torch.fmax)."""
+
+    _raw = True
+    _name = "FmaxBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return _binop("fmax", np.fmax, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # a gets g where a >= b or b is NaN, b elsewhere
+        m = (a >= b) | np.isnan(b)
+        n = ctx.needs_input_grad
+        return (np.where(m, g, 0) if n[0] else None), (np.where(m, 0, g) if n[1] else None)
+
+
+class Fmin(Function):
+    """The smaller of a and b, ignoring a NaN on one side (torch.fmin)."""
+
+    _raw = True
+    _name = "FminBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, a: Any, b: Any) -> Any:
+        ctx.save_for_backward(a, b)
+        return _binop("fmin", np.fmin, a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        a, b = ctx.saved_tensors   # a gets g where a <= b or b is NaN, b elsewhere
+        m = (a <= b) | np.isnan(b)
+        n = ctx.needs_input_grad
+        return (np.where(m, g, 0) if n[0] else None), (np.where(m, 0, g) if n[1] else None)
+
+
+class Heaviside(Function):
+    _raw = True
+    _name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, values: Any) -> Any:
+        if x.dtype != values.dtype:
+            raise RuntimeError(
+                "heaviside is not yet implemented for tensors with different dtypes. (got "
+                f"input {_backend.from_np(x.dtype).name} and values "
+                f"{_backend.from_np(values.dtype).name})")
+        try:   # values where x == 0, else 1 where x > 0 and 0 elsewhere (NaN included)
+            return np.where(x == 0, values, x > 0).astype(x.dtype, copy=False)
+        except ValueError:
+            raise broadcast_error("heaviside", x, values) from None
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise RuntimeError("the derivative for 'heaviside' is not implemented (as in torch)")
+
+
+class Logit(Function):
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given (torch.logit)."""
+
+    _raw = True
+    _name = "LogitBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, eps: Any) -> Any:
+        x = as_float(x)
+        ctx.eps = eps
+        ctx.save_for_backward(x)
+        if eps is not None:
+            x = np.clip(x, eps, 1 - eps)
+        return np.log(x / (1 - x))
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors   # 1 / (x(1-x)); outside [0, 1] NaN, outside the clamp 0
+        eps = ctx.eps
+        d = g / (x * (1 - x))
+        if eps is None:
+            return np.where((x < 0) | (x > 1), np.nan, d), None
+        return np.where((x < eps) | (x > 1 - eps), 0, d), None
+
+
+def _in_f64(fn: Any) -> Any:
+    """Run fn on a float64 array of ndim >= 1; the result takes the input's shape and dtype."""
+    def run(x: np.ndarray) -> np.ndarray:
+        y = fn(np.asarray(x, np.float64).reshape(x.shape or (1,)))
+        return np.asarray(y).reshape(x.shape).astype(x.dtype, copy=False)
+    return run
+
+
+def _abs_sinpi(x: np.ndarray) -> np.ndarray:
+    """|sin(πx)|, exact at integers and accurate for large |x| (πx is not rounded)."""
+    f = x - np.floor(x)
+    return np.sin(math.pi * np.minimum(f, 1 - f))
+
+
+# Lanczos (g = 7, n = 9) for log Γ(x), x >= 0.5: relative error ~1e-15 in Γ
+_LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+            9.9843695780195716e-6, 1.5056327351493116e-7)
+_LOG_PI, _HALF_LOG_2PI = math.log(math.pi), 0.5 * math.log(2 * math.pi)
+
+
+@_in_f64
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    """log|Γ(x)|: Lanczos for x >= 0.5, reflection log(π/|sin πx|) - log Γ(1-x) below; +inf
+    at 0, the negative integers and ±inf."""
+    small = x < 0.5
+    z = np.where(small, -x, x - 1)   # Γ(z + 1) for z >= -0.5
+    a = np.full(z.shape, _LANCZOS[0])
+    for k, c in enumerate(_LANCZOS[1:], 1):
+        a += c / (z + k)
+    t = z + 7.5
+    y = _HALF_LOG_2PI + (z + 0.5) * np.log(t) - t + np.log(a)
+    y = np.where(small, _LOG_PI - np.log(_abs_sinpi(x)) - y, y)
+    return np.where(np.isinf(x), np.inf, y)
+
+
+def _recur(x: np.ndarray, step: Any) -> tuple:
+    """Raise x to >= 10 by x -> x + 1, summing step(x) on the way: (sum, shifted x)."""
+    acc = np.zeros(x.shape)
+    for _ in range(10):
+        m = x < 10
+        acc += np.where(m, step(x), 0)
+        x = np.where(m, x + 1, x)
+    return acc, x
+
+
+@_in_f64
+def _digamma(x: np.ndarray) -> np.ndarray:
+    """ψ(x) = Γ'(x)/Γ(x): ψ(x) = ψ(x+1) - 1/x up to x >= 10, then the asymptotic series;
+    ψ(x) = ψ(1-x) - π/tan(πx) for x < 0. ψ(±0) = ∓inf, NaN at the negative integers."""
+    neg = x < 0
+    r = np.where(neg, 1 - x, x)
+    acc, r = _recur(r, lambda v: 1 / v)
+    z = 1 / (r * r)
+    y = np.log(r) - 0.5 / r - z * (1 / 12 - z * (1 / 120 - z * (1 / 252 - z * (
+        1 / 240 - z * (1 / 132 - z * (691 / 32760 - z / 12)))))) - acc
+    y = np.where(neg, y - math.pi / np.tan(math.pi * (x - np.round(x))), y)
+    y = np.where(neg & (x == np.floor(x)), np.nan, y)
+    return np.where(x == 0, np.copysign(np.inf, -x), y)
+
+
+@_in_f64
+def _trigamma(x: np.ndarray) -> np.ndarray:
+    """ψ'(x): recurrence ψ'(x) = ψ'(x+1) + 1/x² and the asymptotic series; reflection
+    ψ'(x) = π²/sin²(πx) - ψ'(1-x) for x < 0."""
+    neg = x < 0
+    r = np.where(neg, 1 - x, x)
+    acc, r = _recur(r, lambda v: 1 / (v * v))
+    u = 1 / r
+    z = u * u
+    y = acc + u + z / 2 + u * z * (1 / 6 - z * (1 / 30 - z * (1 / 42 - z * (
+        1 / 30 - z * (5 / 66 - z * (691 / 2730 - z * 7 / 6))))))
+    return np.where(neg, (math.pi / _abs_sinpi(x)) ** 2 - y, y)
+
+
+# Giles, "Approximating the erfinv function" (GPU Computing Gems, 2011): single precision,
+# refined below by Newton steps
+_GILES_LO = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+             -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_GILES_HI = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+             -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _erfc64(x: np.ndarray) -> np.ndarray:
+    """erfc of a float64 array (ndim >= 1): the fdlibm tail above 1.25, else 1 - erf."""
+    return np.where(x >= 1.25, _erfc_tail(np.clip(x, 1.25, 30.0)), 1 - _erf_fwd(x))
+
+
+@_in_f64
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """erf⁻¹(y): Giles' approximation, then Newton steps on erf(x) = |y| (|y| <= 0.5) or on
+    log erfc(x) = log(1 - |y|) (the tail, where 1 - |y| is exact); ±inf at ±1, NaN beyond."""
+    a = np.abs(y)
+    w = -np.log((1 - a) * (1 + a))
+    x = a * np.where(w < 5, _poly(_GILES_LO, w - 2.5), _poly(_GILES_HI, np.sqrt(w) - 3))
+    x = x.ravel()
+    a = a.ravel()
+    i = np.flatnonzero(a <= 0.5)   # the guess is good to ~1e-7 here: 2 steps reach 1 ulp
+    t, v = x[i], a[i]
+    for _ in range(2):
+        t -= (_erf_fwd(t) - v) / (_2_SQRT_PI * np.exp(-t * t))
+    x[i] = t
+    i = np.flatnonzero((a > 0.5) & (a < 1))   # ~10% off as |y| -> 1 in float64: 4 steps
+    t, logq = x[i], np.log(1 - a[i])
+    for _ in range(4):
+        c = _erfc64(t)
+        t += (np.log(c) - logq) * c / (_2_SQRT_PI * np.exp(-t * t))
+    x[i] = t
+    x, a = x.reshape(y.shape), a.reshape(y.shape)
+    x = np.where(a == 1, np.inf, np.where(a > 1, np.nan, x))
+    return np.copysign(x, y)
+
+
+@_in_f64
+def _erfc(x: np.ndarray) -> np.ndarray:
+    return _erfc64(x)
+
+
+def _sinc(x: np.ndarray) -> np.ndarray:
+    p = math.pi * x
+    return np.where(x == 0, 1, np.sin(p) / p).astype(x.dtype, copy=False)
+
+
+def _sinc_grad(g: Any, x: Any) -> Any:
+    p = math.pi * x   # d sinc = (πx cos πx - sin πx) / (πx²), 0 at 0
+    return np.where(x == 0, 0, g * (p * np.cos(p) - np.sin(p)) / (p * x))
+
+
+def _special(cls: Any, fn: Any) -> Any:
+    """fn on arrays, the ember op on Tensors (a backward under create_graph)."""
+    return lambda x: cls._apply1(x) if isinstance(x, Tensor) else fn(x)
+
+
+_SQRT_PI_2 = math.sqrt(math.pi) / 2
+Erfc = _float_unary("Erfc", _erfc, lambda g, x: -g * _2_SQRT_PI * np.exp(-(x * x)), False)
+Erfinv = _float_unary("Erfinv", _erfinv, lambda g, y: g * _SQRT_PI_2 * np.exp(y * y), True)
+
+
+class Trigamma(Function):
+    """ψ'(x) (torch.polygamma(1, x)): digamma's derivative, for its double backward."""
+
+    _raw = True
+    _name = "PolygammaBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        return _trigamma(as_float(x))
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise RuntimeError("ember: the derivative of polygamma(1, x) (the third derivative of "
+                           "lgamma, the second of digamma) is not implemented")
+
+
+Digamma = _float_unary("Digamma", _digamma,
+                       lambda g, x: g * _special(Trigamma, _trigamma)(x), False)
+Lgamma = _float_unary("Lgamma", _lgamma, lambda g, x: g * _special(Digamma, _digamma)(x), False)
+Sinc = _float_unary("Sinc", _sinc, _sinc_grad, False)
+_D2R, _R2D = math.pi / 180, 180 / math.pi
+Deg2rad = _float_unary("Deg2rad", lambda x: x * _D2R, lambda g, x: g * _D2R, False)
+Deg2rad._name = "Deg2RadBackward0"
+Rad2deg = _float_unary("Rad2deg", lambda x: x * _R2D, lambda g, x: g * _R2D, False)
+Rad2deg._name = "Rad2DegBackward0"
+
+
+
+@_in_f64
+def _i1(x: np.ndarray) -> np.ndarray:
+    """Modified Bessel function I₁ (odd): the power series Σ (x/2)^(2k+1) / (k!(k+1)!) up to
+    |x| = 20, the asymptotic expansion e^x/√(2πx)·Σ beyond (both ~1e-15 relative)."""
+    a = np.abs(x)
+    h = np.minimum(a, 20.0) / 2
+    term, q = h.copy(), h * h
+    small = h.copy()
+    for k in range(1, 60):
+        term = term * q / (k * (k + 1))
+        small += term
+    b = np.maximum(a, 20.0)
+    term = np.ones(b.shape)
+    big = term.copy()
+    for k in range(1, 25):
+        term = term * ((2 * k - 1) ** 2 - 4) / (8 * k * b)
+        big += term
+    big *= np.exp(b) / np.sqrt(2 * math.pi * b)
+    return np.copysign(np.where(a <= 20, small, big), x)
+
+
+class I1(Function):
+    """I₁(x) (torch.special.i1): i0's derivative, for its double backward."""
+
+    _raw = True
+    _name = "SpecialI1Backward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> Any:
+        x = as_float(x)
+        y = _i1(x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        x, y = ctx.saved_tensors   # I₁' = I₀ - I₁/x, 1/2 at 0
+        return g * np.where(x == 0, 0.5, np.i0(x) - y / x)
+
+
+I0 = _float_unary("I0", _in_f64(np.i0), lambda g, x: g * _special(I1, _i1)(x), False)
+
+# ----------------------------------------------------------------------------- entry points
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1,
+            out: Any = None) -> Tensor:
+    """input + value * tensor1 * tensor2 (torch.addcmul)."""
+    _tensor_args("addcmul", ("input", input), ("tensor1", tensor1), ("tensor2", tensor2))
+    return Addcmul.apply(input, tensor1, tensor2, _number(value))
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1,
+            out: Any = None) -> Tensor:
+    """input + value * tensor1 / tensor2; not for two integer tensors (torch.addcdiv)."""
+    _tensor_args("addcdiv", ("input", input), ("tensor1", tensor1), ("tensor2", tensor2))
+    return Addcdiv.apply(input, tensor1, tensor2, _number(value))
+
+
+def _number(value: Any) -> Any:
+    """A Python number from a number or a one-element tensor (addcmul's value=)."""
+    return value.item() if isinstance(value, Tensor) else value
+
+
+def _tensor_binary(cls: type, name: str, second: str, doc: str) -> Any:
+    def fn(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
+        _tensor_args(name, ("input", input), (second, other))
+        return cls._apply2(input, other)
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+logaddexp = _tensor_binary(Logaddexp, "logaddexp", "other",
+                           "log(exp(input) + exp(other)), without overflow (torch.logaddexp).")
+logaddexp2 = _tensor_binary(Logaddexp2, "logaddexp2", "other",
+                            "log2(2**input + 2**other), without overflow (torch.logaddexp2).")
+hypot = _tensor_binary(Hypot, "hypot", "other", "sqrt(input² + other²) (torch.hypot).")
+fmax = _tensor_binary(Fmax, "fmax", "other",
+                      "Elementwise maximum; a NaN loses to a number (torch.fmax).")
+fmin = _tensor_binary(Fmin, "fmin", "other",
+                      "Elementwise minimum; a NaN loses to a number (torch.fmin).")
+heaviside = _tensor_binary(Heaviside, "heaviside", "values",
+                           "0 where input < 0, values where input == 0, 1 where input > 0 "
+                           "(torch.heaviside).")
+
+
+_NUMBER = (builtins.int, builtins.float, builtins.bool)
+
+
+def xlogy(input: Any, other: Any, *, out: Any = None) -> Tensor:
+    """input * log(other), 0 where input == 0; one side may be a number (torch.xlogy)."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        return Xlogy._apply2(input, other)
+    if isinstance(input, Tensor) and isinstance(other, _NUMBER):
+        return XlogyScalarOther._apply2(input, other)
+    if isinstance(other, Tensor) and isinstance(input, _NUMBER):
+        return XlogyScalarSelf._apply2(input, other)
+    raise TypeError("xlogy(): expected (Tensor, Tensor), (Tensor, Number) or (Number, Tensor), "
+                    f"got ({type(input).__name__}, {type(other).__name__})")
+
+
+def copysign(input: Tensor, other: Any, *, out: Any = None) -> Tensor:
+    """|input| with the sign of other, a tensor or a number (torch.copysign)."""
+    _tensor_args("copysign", ("input", input))
+    if isinstance(other, Tensor):
+        return Copysign._apply2(input, other)
+    if isinstance(other, _NUMBER):
+        return CopysignScalar._apply2(input, other)
+    raise TypeError(f"copysign(): argument 'other' (position 2) must be Tensor or Number, not "
+                    f"{type(other).__name__}")
+
+
+def _double(x: Any, op: str) -> Any:
+    if isinstance(x, Tensor):
+        return x if x._data.dtype == np.float64 else ToCopy.apply(x, np.dtype(np.float64), True)
+    if isinstance(x, _NUMBER):
+        return builtins.float(x)
+    raise TypeError(f"{op}(): expected a Tensor or a number, got {type(x).__name__}")
+
+
+def float_power(input: Any, exponent: Any, *, out: Any = None) -> Tensor:
+    """input ** exponent computed in float64, always a float64 result (torch.float_power)."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected a Tensor for input or exponent, got "
+                        f"{type(input).__name__} and {type(exponent).__name__}")
+    a, b = _double(input, "float_power"), _double(exponent, "float_power")
+    da, db = (v._data if isinstance(v, Tensor) else v for v in (a, b))
+    try:
+        np.broadcast_shapes(np.shape(da), np.shape(db))
+    except ValueError:
+        raise broadcast_error("float_power", da, db) from None
+    return Pow.apply(a, b)
+
+
+def _float_power_(self: Tensor, exponent: Any) -> Tensor:
+    """In-place float_power: self must already be float64 (Tensor.float_power_)."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(
+            "the base given to float_power_ has dtype "
+            f"{_TYPE_NAMES[_backend.from_np(self._data.dtype).name]} but the operation's result "
+            "requires dtype Double")
+    check_inplace(self, "float_power_")
+    return commit_inplace(self, float_power(self, exponent), "float_power_")
+
+
+def logit(input: Tensor, eps: float | None = None, *, out: Any = None) -> Tensor:
+    """log(input / (1 - input)), input clamped to [eps, 1 - eps] if eps is given
+    (torch.logit)."""
+    return Logit.apply(input, eps)
+
+
+def signbit(input: Tensor, *, out: Any = None) -> Tensor:
+    """True where the sign bit is set, -0.0 and -NaN included (torch.signbit)."""
+    x = input._data
+    return _bool(_falses(x) if x.dtype.kind == "b" else np.signbit(x))
+
+
+erfc = _unary(Erfc, "1 - erf(input), accurate in the tail (torch.erfc).")
+erfinv = _unary(Erfinv, "Inverse error function (torch.erfinv).")
+lgamma = _unary(Lgamma, "log|Γ(input)| (torch.lgamma).")
+digamma = _unary(Digamma, "ψ(input) = Γ'(input)/Γ(input) (torch.digamma).")
+sinc = _unary(Sinc, "sin(πx)/(πx), 1 at 0 (torch.sinc).")
+deg2rad = _unary(Deg2rad, "Degrees to radians (torch.deg2rad).")
+rad2deg = _unary(Rad2deg, "Radians to degrees (torch.rad2deg).")
+i0 = _unary(I0, "Modified Bessel function of the first kind, order 0 (torch.i0).")
+
+_MORE_METHODS = {
+    "addcmul": addcmul, "addcdiv": addcdiv, "hypot": hypot, "xlogy": xlogy,
+    "copysign": copysign, "heaviside": heaviside, "erfc": erfc, "erfinv": erfinv,
+    "lgamma": lgamma, "digamma": digamma, "logit": logit, "sinc": sinc, "deg2rad": deg2rad,
+    "rad2deg": rad2deg, "i0": i0,
+}
+attach(_MORE_METHODS)
+attach({name + "_": _inplace(fn, name + "_") for name, fn in _MORE_METHODS.items()})
+attach({"logaddexp": logaddexp, "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin,
+        "float_power": float_power, "float_power_": _float_power_, "signbit": signbit})
+
+proto.register_ufuncs({
+    np.logaddexp: logaddexp, np.logaddexp2: logaddexp2, np.hypot: hypot, np.copysign: copysign,
+    np.fmax: lambda a, b: Fmax.apply(a, b), np.fmin: lambda a, b: Fmin.apply(a, b),
+    np.float_power: float_power, np.signbit: signbit, np.deg2rad: deg2rad,
+    np.radians: deg2rad, np.rad2deg: rad2deg, np.degrees: rad2deg,
+})
+proto.register_functions({np.sinc: sinc, np.i0: i0})
