@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _backend
+from . import _backend, _out
 from ._backend import (Generator, bool_ as bool, device, double, dtype, float, float16,  # noqa: A004
                        float32, float64, get_default_dtype, get_num_threads, half, int, int8, int16,
                        int32, int64, long, set_default_dtype, set_num_threads, short, uint8)
@@ -38,3 +38,6 @@ def is_floating_point(input: Tensor) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+
+_out.wrap_namespace(globals())   # torch's out= on every function that takes it
