@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from . import _backend
-from ._tensor import _LEGACY_NAMES, Tensor
+from ._tensor import Tensor
 from .autograd import grad_mode
+from .ops.elementwise import _TYPE_NAMES
 
 
 def _write(op: str, result: Any, out: Any) -> Any:
@@ -34,17 +35,15 @@ def _write(op: str, result: Any, out: Any) -> Any:
         raise TypeError(f"{op}(): argument 'out' must be "
                         f"{'a tuple of Tensors' if isinstance(result, tuple) else 'Tensor'}, "
                         f"not {type(out).__name__}")
-    if not isinstance(result, Tensor):
-        result = _backend.xp.asarray(result)
-    data = result._data if isinstance(result, Tensor) else result
-    if grad_mode.state.enabled and (out.requires_grad or (isinstance(result, Tensor)
-                                                          and result.requires_grad)):
+    tracked = isinstance(result, Tensor) and result.requires_grad
+    data = result._data if isinstance(result, Tensor) else np.asarray(result)
+    if grad_mode.state.enabled and (out.requires_grad or tracked):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            f"differentiation, but one of the arguments requires grad.")
     src, dst = _backend.from_np(data.dtype), _backend.from_np(out._data.dtype)
-    if not _backend.can_cast(src, dst):   # torch's scalar type names: Float, Long, ...
-        raise RuntimeError(f"result type {_LEGACY_NAMES[src.name][:-6]} can't be cast to the "
-                           f"desired output type {_LEGACY_NAMES[dst.name][:-6]}")
+    if not _backend.can_cast(src, dst):
+        raise RuntimeError(f"result type {_TYPE_NAMES[src.name]} can't be cast to the desired "
+                           f"output type {_TYPE_NAMES[dst.name]}")
     if out._data.shape != data.shape:
         if out._data.size:
             warnings.warn(

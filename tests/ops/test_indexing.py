@@ -368,3 +368,13 @@ def test_property_getitem(case, seed):
     def conv(L):
         return tuple(T(L, k) if isinstance(k, np.ndarray) else k for k in key)
     check(lambda a: a[conv(ember)], lambda a: a[conv(torch)], x, rng=rng)
+
+
+@pytest.mark.parametrize("shape,dim,ishape", [((3, 0), 1, (2, 0)), ((0, 4), 0, (0, 4)),
+                                              ((2, 0, 3), 2, (2, 0, 1))])
+def test_gather_empty_dims(shape, dim, ishape, rng):
+    """A zero-size dim after a gathered one made a zero stride (positions used to divide by it)."""
+    x = rng.standard_normal(shape).astype(np.float32)
+    idx = np.zeros(ishape, np.int64)
+    check(lambda a: ember.gather(a, dim, ember.tensor(idx)),
+          lambda a: torch.gather(a, dim, torch.tensor(idx)), x, rng=rng)

@@ -897,21 +897,23 @@ def atan2(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     return Atan2.apply(input, other)
 
 
-def _need_tensor(op: str, other: Any) -> None:
-    if not isinstance(other, Tensor):
-        raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(other).__name__}")
+def _tensor_args(op: str, *args: tuple) -> None:
+    """torch's TypeError for a non-Tensor where a Tensor is required: args are (name, value)."""
+    for pos, (name, x) in enumerate(args, 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
 
 
 def maximum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """Elementwise maximum, propagating NaN (torch.maximum)."""
-    _need_tensor("maximum", other)
+    _tensor_args("maximum", ("input", input), ("other", other))
     return Maximum.apply(input, other)
 
 
 def minimum(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """Elementwise minimum, propagating NaN (torch.minimum)."""
-    _need_tensor("minimum", other)
+    _tensor_args("minimum", ("input", input), ("other", other))
     return Minimum.apply(input, other)
 
 
@@ -1212,14 +1214,6 @@ proto.register_functions({np.where: _np_where, np.clip: _np_clip, np.round: roun
 # torch's pointwise extras: addcmul/addcdiv, the float binary ops (logaddexp, hypot, xlogy,
 # copysign, ...), fmax/fmin, heaviside, float_power and the special functions. NumPy has no
 # erfinv, lgamma or digamma: they are computed here in float64 (cast back to the input's dtype).
-def _tensor_args(op: str, *args: tuple) -> None:
-    """torch's TypeError for a non-Tensor where a Tensor is required: args are (name, value)."""
-    for pos, (name, x) in enumerate(args, 1):
-        if not isinstance(x, Tensor):
-            raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
-                            f"{type(x).__name__}")
-
-
 def _floats(op: str, a: Any, b: Any, ints: bool = True) -> tuple:
     """a and b as arrays of their float result dtype: integer results become the default float
     dtype (ints=True) or raise torch's "not implemented for" error."""
@@ -1405,42 +1399,25 @@ class CopysignScalar(Copysign):
     _name = "CopysignBackward1"
 
 
-class Fmax(Function):
-    """The larger of a and b, ignoring a NaN on one side (torch.fmax)."""
-
-    _raw = True
-    _name = "FmaxBackward0"
-
-    @staticmethod
+def _nan_losing(name: str, fn: Any, wins: Any) -> type:
+    """fmax/fmin: fn of a and b, a NaN on one side losing to the number on the other; the
+    gradient goes to a where wins(a, b) or b is NaN, to b elsewhere."""
     def forward(ctx: Any, a: Any, b: Any) -> Any:
         ctx.save_for_backward(a, b)
-        return _binop("fmax", np.fmax, a, b)
+        return _binop(name.lower(), fn, a, b)
 
-    @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        a, b = ctx.saved_tensors   # a gets g where a >= b or b is NaN, b elsewhere
-        m = (a >= b) | np.isnan(b)
+        a, b = ctx.saved_tensors
+        m = wins(a, b) | np.isnan(b)
         n = ctx.needs_input_grad
         return (np.where(m, g, 0) if n[0] else None), (np.where(m, 0, g) if n[1] else None)
+    return type(name, (Function,), {"_raw": True, "_name": name + "Backward0",
+                                    "forward": staticmethod(forward),
+                                    "backward": staticmethod(backward)})
 
 
-class Fmin(Function):
-    """The smaller of a and b, ignoring a NaN on one side (torch.fmin)."""
-
-    _raw = True
-    _name = "FminBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, b: Any) -> Any:
-        ctx.save_for_backward(a, b)
-        return _binop("fmin", np.fmin, a, b)
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        a, b = ctx.saved_tensors   # a gets g where a <= b or b is NaN, b elsewhere
-        m = (a <= b) | np.isnan(b)
-        n = ctx.needs_input_grad
-        return (np.where(m, g, 0) if n[0] else None), (np.where(m, 0, g) if n[1] else None)
+Fmax = _nan_losing("Fmax", np.fmax, np.greater_equal)
+Fmin = _nan_losing("Fmin", np.fmin, np.less_equal)
 
 
 class Heaviside(Function):
@@ -1654,7 +1631,6 @@ Rad2deg = _float_unary("Rad2deg", lambda x: x * _R2D, lambda g, x: g * _R2D, Fal
 Rad2deg._name = "Rad2DegBackward0"
 
 
-
 @_in_f64
 def _i1(x: np.ndarray) -> np.ndarray:
     """Modified Bessel function I₁ (odd): the power series Σ (x/2)^(2k+1) / (k!(k+1)!) up to
@@ -1696,6 +1672,7 @@ class I1(Function):
 
 
 I0 = _float_unary("I0", _in_f64(np.i0), lambda g, x: g * _special(I1, _i1)(x), False)
+
 
 # ----------------------------------------------------------------------------- entry points
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1,

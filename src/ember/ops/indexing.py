@@ -409,27 +409,31 @@ def _flat_positions(shape: tuple, dim: int, index: ndarray) -> ndarray:
         if d != dim and index.shape[d] > 1:
             ax = [1] * nd
             ax[d] = index.shape[d]
-            flat = flat + np.arange(0, index.shape[d] * strides[d], strides[d]).reshape(ax)
+            flat = flat + (np.arange(index.shape[d]) * strides[d]).reshape(ax)
     return flat
 
 
 class Gather(Function):
-    """input.gather(dim, index), read at flat positions (torch.gather)."""
+    """input.gather(dim, index), read at flat positions (torch.gather); name: the grad_fn name
+    of an op that reads this way (cummax)."""
 
     _raw = True
     _name = "GatherBackward0"
 
     @staticmethod
-    def forward(ctx: Any, x: Any, flat: ndarray) -> Any:
+    def forward(ctx: Any, x: Any, flat: ndarray, name: str | None = None) -> Any:
         ctx.flat, ctx.shape = flat, x.shape
+        if name:
+            ctx._name = name
         return np.take(x, flat)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
         # adjoint: add g at the positions read
         if isinstance(g, Tensor):
-            return GatherAdjoint.apply(g, ctx.flat, ctx.shape), None
-        return GatherAdjoint.forward(object.__new__(GatherAdjoint), g, ctx.flat, ctx.shape), None
+            return GatherAdjoint.apply(g, ctx.flat, ctx.shape), None, None
+        return (GatherAdjoint.forward(object.__new__(GatherAdjoint), g, ctx.flat, ctx.shape),
+                None, None)
 
 
 class GatherAdjoint(Function):

@@ -4,7 +4,6 @@ that also run on Tensors (create_graph) through the NumPy protocol."""
 
 from __future__ import annotations
 
-import collections
 import math
 import warnings
 from typing import Any
@@ -18,7 +17,7 @@ from . import _numpy_protocol as proto
 from ._util import attach, broadcast_error, dims, promote, wrap_dim
 from ._util import matmul as matmul_arrays
 from .elementwise import Add, Mul
-from .reduce import return_types
+from .reduce import return_type
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "baddbmm", "addbmm", "addr", "einsum", "tensordot", "chain_matmul"]
@@ -647,21 +646,11 @@ class LinAlgError(RuntimeError):
     """torch.linalg.LinAlgError: the matrix is singular or not positive-definite."""
 
 
-def _named(name: str, fields: list) -> type:
-    cls = collections.namedtuple(name, fields)
-    cls.__module__ = "ember.return_types"
-    cls.__qualname__ = name
-    cls.__repr__ = lambda self: (f"ember.return_types.{name}(\n" + ",\n".join(
-        f"{f}={v!r}" for f, v in zip(fields, self)) + ")")
-    setattr(return_types, name, cls)
-    return cls
-
-
-_slogdet_rt = _named("slogdet", ["sign", "logabsdet"])
-_linalg_slogdet_rt = _named("linalg_slogdet", ["sign", "logabsdet"])
-_qr_rt = _named("linalg_qr", ["Q", "R"])
-_svd_rt = _named("linalg_svd", ["U", "S", "Vh"])
-_eigh_rt = _named("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_slogdet_rt = return_type("slogdet", ("sign", "logabsdet"))
+_linalg_slogdet_rt = return_type("linalg_slogdet", ("sign", "logabsdet"))
+_qr_rt = return_type("linalg_qr", ("Q", "R"))
+_svd_rt = return_type("linalg_svd", ("U", "S", "Vh"))
+_eigh_rt = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 
 
 def _mT(x: Any) -> Any:

@@ -18,6 +18,7 @@ from ..autograd.function import Function
 from . import _numpy_protocol as proto
 from ._util import attach, dims, wrap_dim
 from .elementwise import _TYPE_NAMES
+from .indexing import Gather, _flat_positions
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
            "var_mean", "std_mean", "logsumexp", "all", "any", "cumsum", "cumprod",
@@ -26,18 +27,22 @@ __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmi
            "nanmedian", "quantile", "nanquantile", "bincount", "histc"]
 
 # ----------------------------------------------------------------------------- return types
-def _return_type(name: str) -> type:
-    cls = collections.namedtuple(name, ["values", "indices"])
+return_types = types.ModuleType("ember.return_types", "Named tuples returned by ember ops.")
+
+
+def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
+    """The named tuple ember.return_types.<name>, printed as torch prints its own."""
+    cls = collections.namedtuple(name, fields)
     cls.__module__ = "ember.return_types"
     cls.__qualname__ = name
-    cls.__repr__ = lambda self: (f"ember.return_types.{name}(\nvalues={self.values!r},\n"
-                                 f"indices={self.indices!r})")
+    cls.__repr__ = lambda self: (f"ember.return_types.{name}(\n" + ",\n".join(
+        f"{f}={v!r}" for f, v in zip(fields, self)) + ")")
+    setattr(return_types, name, cls)
     return cls
 
 
-return_types = types.ModuleType("ember.return_types", "Named tuples returned by ember ops.")
-for _n in ("max", "min", "median", "mode", "sort", "topk", "kthvalue"):
-    setattr(return_types, _n, _return_type(_n))
+for _n in ("max", "min", "median", "mode", "sort", "topk", "kthvalue", "nanmedian"):
+    return_type(_n)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -861,65 +866,16 @@ proto.register_functions({
 
 
 # ----------------------------------------------------------------------------- cummax / cummin
-def _scatter_add_along(g: np.ndarray, idx: np.ndarray, axis: int, shape: tuple) -> np.ndarray:
-    """zeros(shape) with g added at idx along axis (repeated indices accumulate)."""
-    if not g.size:
-        return np.zeros(shape, g.dtype)
-    out = np.zeros(np.moveaxis(np.empty(shape, bool), axis, -1).shape, g.dtype)
-    o2, i2 = out.reshape(-1, shape[axis]), np.moveaxis(idx, axis, -1).reshape(-1, idx.shape[axis])
-    np.add.at(o2, (np.arange(len(i2))[:, None], i2), np.moveaxis(g, axis, -1).reshape(i2.shape))
-    return np.moveaxis(out, -1, axis)
-
-
-class _TakeAlong(Function):
-    """input read at idx along axis (idx as many dims as input); backward adds g back at idx."""
-
-    _raw = True
-
-    @staticmethod
-    def forward(ctx: Any, a: Any, idx: Any, axis: Any, name: str) -> Any:
-        ctx._name = name
-        ctx.idx, ctx.axis, ctx.shape = idx, axis, a.shape
-        return a.copy() if axis is None else np.take_along_axis(a, idx, axis)   # None: 0-d
-
-    @staticmethod
-    def backward(ctx: Any, g: Any) -> Any:
-        if ctx.axis is None:
-            return g, None, None, None
-        if isinstance(g, Tensor):
-            return _AddAlong.apply(g, ctx.idx, ctx.axis, ctx.shape), None, None, None
-        return _scatter_add_along(g, ctx.idx, ctx.axis, ctx.shape), None, None, None
-
-
-class _AddAlong(Function):
-    """The backward of `_TakeAlong` as an op (for double backward)."""
-
-    _raw = True
-    _name = "ScatterAddBackward0"
-
-    @staticmethod
-    def forward(ctx: Any, g: Any, idx: Any, axis: int, shape: tuple) -> Any:
-        ctx.idx, ctx.axis = idx, axis
-        return _scatter_add_along(g, idx, axis, shape)
-
-    @staticmethod
-    def backward(ctx: Any, gg: Any) -> Any:
-        if isinstance(gg, Tensor):
-            return _TakeAlong.apply(gg, ctx.idx, ctx.axis, "GatherBackward0"), None, None, None
-        return np.take_along_axis(gg, ctx.idx, ctx.axis), None, None, None
-
-
 def _cum_extreme(op: str, acc: Any) -> Any:
-    rt = _return_type(op)
-    setattr(return_types, op, rt)
+    rt = return_type(op)
+    name = f"{op.capitalize()}Backward0"
 
     def scan(input: Tensor, dim: int) -> Any:
         a = _arr(input, op)
         axis = _dim1(a, dim, op)
         if axis is None:   # 0-d
             idx = np.zeros((), np.int64)
-            return rt(_TakeAlong.apply(input, idx, None, f"{op.capitalize()}Backward0"),
-                      _make(idx))
+            return rt(Gather.apply(input, idx, name), _make(idx))
         v = acc.accumulate(a, axis=axis) if a.size else a.copy()
         # torch takes the latest index on ties (and of a NaN): the last j <= i with x_j == v_j
         hit = (a == v) | np.isnan(a) if a.dtype.kind == "f" else a == v
@@ -927,7 +883,7 @@ def _cum_extreme(op: str, acc: Any) -> Any:
         pos = np.arange(n).reshape((n,) + (1,) * (a.ndim - axis - 1))
         idx = (np.maximum.accumulate(np.where(hit, pos, 0), axis=axis) if a.size
                else np.zeros(a.shape, np.int64)).astype(np.int64, copy=False)
-        return rt(_TakeAlong.apply(input, idx, axis, f"{op.capitalize()}Backward0"), _make(idx))
+        return rt(Gather.apply(input, _flat_positions(a.shape, axis, idx), name), _make(idx))
     scan.__name__ = op
     scan.__doc__ = (f"Running {op[3:]} along dim and the index where it occurred (the latest on "
                     f"ties) as ember.return_types.{op} (torch.{op}).")
@@ -986,10 +942,7 @@ def logcumsumexp(input: Tensor, dim: int, *, out: Any = None) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- aminmax / kthvalue
-return_types.aminmax = collections.namedtuple("aminmax", ["min", "max"])
-return_types.aminmax.__module__ = "ember.return_types"
-return_types.aminmax.__repr__ = lambda self: (f"ember.return_types.aminmax(\nmin={self.min!r},"
-                                              f"\nmax={self.max!r})")
+return_type("aminmax", ("min", "max"))
 
 
 def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
@@ -1033,7 +986,6 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *,
 
 
 # ----------------------------------------------------------------------------- nanmedian
-return_types.nanmedian = _return_type("nanmedian")
 NanmedianDim = _selector("NanmedianBackward1")
 
 
