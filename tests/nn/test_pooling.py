@@ -163,7 +163,23 @@ def test_maxpool_double_backward_fast_path(rng):
 def test_max_pool_non_overlapping_fast_path(shape, k, rng):
     """stride == kernel, no padding: the strided fast path, incl. kernels > 2 and sizes that
     leave a remainder, against torch (values and input gradient)."""
-    x = rng.standard_normal(shape).astype(np.float32)
     name = "max_pool2d" if len(shape) == 4 else "max_pool3d"
-    check(lambda t: getattr(F, name)(t, k), lambda t: getattr(torch.nn.functional, name)(t, k),
-          x, rng=rng)
+    ties = rng.integers(0, 2, shape).astype(np.float32)   # most windows hold several maxima
+    for x in (rng.standard_normal(shape).astype(np.float32), ties):
+        check(lambda t: getattr(F, name)(t, k),
+              lambda t: getattr(torch.nn.functional, name)(t, k), x, rng=rng)
+
+
+@pytest.mark.parametrize("special", [np.nan, np.inf, -np.inf])
+def test_max_pool_fast_path_non_finite(special, rng):
+    """NaN windows (torch's gradient goes to the NaN) and infinite values or gradients."""
+    x = rng.standard_normal((2, 3, 6, 8))
+    x[0, 1, 2, 3] = x[1, 2, 5, 0] = special
+    check(lambda t: F.max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), x, rng=rng)
+    xe = ember.tensor(x, requires_grad=True)
+    xt = torch.tensor(x, requires_grad=True)
+    g = rng.standard_normal((2, 3, 3, 4))
+    g[1, 0, 1, 1] = special
+    (ge,) = ember.autograd.grad(F.max_pool2d(xe, 2), xe, ember.tensor(g))
+    (gt,) = torch.autograd.grad(TF.max_pool2d(xt, 2), xt, torch.tensor(g))
+    np.testing.assert_array_equal(ge.numpy(), gt.numpy())

@@ -240,6 +240,61 @@ def _argmax_pool(x: np.ndarray, k: tuple, s: tuple, p: tuple, d: tuple, out: tup
     return y, _flat_index(a, k, s, p, d, x.shape[-len(k):])
 
 
+def _window_max(x: np.ndarray, k: tuple, out: tuple) -> tuple:
+    """Max over non-overlapping windows (stride == kernel, no padding or dilation), one window
+    dim at a time, the last first; returns (y, stages). x is cut to whole windows; a stage is
+    (v, q): its input as a contiguous (outer, o, k, inner) array, whose k slices are long
+    strided runs (NumPy is slow on short inner loops), and its output (outer, o, inner)."""
+    nd = len(k)
+    x = x[(Ellipsis,) + tuple(slice(0, o * kk) for o, kk in zip(out, k))]
+    p, stages = np.ascontiguousarray(x), []
+    for i in range(nd - 1, -1, -1):
+        if k[i] > 1:
+            outer = math.prod(x.shape[:x.ndim - nd + i])
+            v = np.reshape(p, (outer, out[i], k[i], math.prod(out[i + 1:])))
+            p = np.maximum(v[:, :, 0], v[:, :, 1])
+            for j in range(2, k[i]):
+                np.maximum(p, v[:, :, j], out=p)
+            stages.append((v, p))
+    return np.reshape(p if stages else p.copy(), x.shape[:-nd] + out), stages
+
+
+def _window_max_grad(g: np.ndarray, y: np.ndarray, stages: list, shape: tuple, k: tuple,
+                     out: tuple) -> Any:
+    """dx (of shape) of _window_max for y and dy = g: each stage, from the first window dim
+    on, routes its output gradient to the first of its k inputs that equals the maximum, so
+    the gradient reaches the first maximum of each window in row-major order (torch's). None
+    when y holds NaN (a window whose maximum no input equals)."""
+    if y.dtype.kind == "f" and np.isnan(np.sum(y)):
+        return None
+    finite = np.isfinite(np.sum(g))   # then g·hit is exact (g·0 of an inf would be NaN)
+    for v, q in reversed(stages):
+        gq = np.reshape(g, q.shape)
+        g = (np.empty if finite else np.zeros)(v.shape, gq.dtype)
+        if finite and v.shape[2] == 2:   # the common 2-wide window: 3 passes instead of 7
+            first = np.multiply(gq, np.greater_equal(v[:, :, 0], v[:, :, 1]), out=g[:, :, 0])
+            np.subtract(gq, first, out=g[:, :, 1])
+            continue
+        taken = hit = np.equal(v[:, :, 0], q)
+        for j in range(v.shape[2]):
+            if j:
+                hit = np.equal(v[:, :, j], q)
+                np.greater(hit, taken, out=hit)   # a maximum no earlier slice took
+                np.logical_or(taken, hit, out=taken)
+            if finite:
+                np.multiply(gq, hit, out=g[:, :, j])
+            else:
+                np.copyto(g[:, :, j], gq, where=hit)
+    nd = len(k)
+    whole = shape[:-nd] + tuple(o * kk for o, kk in zip(out, k))
+    g = np.reshape(g, whole)
+    if whole == shape:
+        return g
+    gx = np.zeros(shape, g.dtype)
+    gx[tuple(slice(0, n) for n in whole)] = g
+    return gx
+
+
 class MaxPool(Function):
     """Max over strided windows; with want_idx also the flat per-plane indices of the maxima
     (torch.nn.functional.max_pool{1,2,3}d_with_indices)."""
@@ -254,20 +309,10 @@ class MaxPool(Function):
         ctx.geom = (x.shape, k, s, p, d, out)
         if (not want_idx and k == s and not any(p) and all(dd == 1 for dd in d)
                 and all(o * kk <= n for o, kk, n in zip(out, k, x.shape[-nd:]))):
-            # non-overlapping windows: elementwise maxima of the k strided slices, dim by dim
-            y = x0 = x
-            for i, (o, kk) in enumerate(zip(out, k)):
-                ax = (slice(None),) * (x.ndim - nd + i)
-                y = y[ax + (slice(0, o * kk),)]
-                if kk > 1:
-                    src = y   # the windows' elements along this dim, before reducing it
-                    y = np.maximum(src[ax + (slice(0, None, kk),)],
-                                   src[ax + (slice(1, None, kk),)])
-                    for j in range(2, kk):
-                        np.maximum(y, src[ax + (slice(j, None, kk),)], out=y)
+            y, stages = _window_max(x, k, out)
             if ctx.needs_input_grad[0]:
-                ctx.fast = True
-                ctx.save_for_backward(x0, y)
+                ctx.stages = stages
+                ctx.save_for_backward(x, y)
             return y
         y, idx = _argmax_pool(x, k, s, p, d, out)
         ctx.idx = idx
@@ -282,23 +327,11 @@ class MaxPool(Function):
         shape, k, s, p, d, out = ctx.geom
         nd = len(k)
         none = (None,) * 7
-        if "fast" in ctx.__dict__:   # fast path: the first maximum of each window, by offset
+        if "stages" in ctx.__dict__:   # non-overlapping windows
             x, y = (v._data if isinstance(v, Tensor) else v for v in ctx.saved_tensors)
             if not isinstance(g, Tensor):
-                gx = np.zeros(shape, g.dtype)
-                taken = np.zeros(y.shape, bool)
-                finite = np.isfinite(np.sum(g))   # then g·hit is exact (and 5x faster)
-                for off in np.ndindex(*k):
-                    sl = (Ellipsis,) + tuple(slice(j, j + o * kk, kk)
-                                             for j, o, kk in zip(off, out, k))
-                    hit = x[sl] == y
-                    np.greater(hit, taken, out=hit)   # a maximum not taken by an earlier offset
-                    if finite:
-                        np.multiply(g, hit, out=gx[sl])
-                    else:
-                        np.copyto(gx[sl], g, where=hit)
-                    taken |= hit
-                if taken.all():
+                gx = _window_max_grad(g, y, ctx.stages, shape, k, out)
+                if gx is not None:
                     return (gx,) + none
             ctx.idx = _argmax_pool(x, k, s, p, d, out)[1]   # NaNs, or create_graph
         unique = all(ss >= (kk - 1) * dd + 1 for ss, kk, dd in zip(s, k, d))
