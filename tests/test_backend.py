@@ -149,3 +149,16 @@ def test_num_threads_rejects_what_torch_rejects(bad):
         ember.set_num_threads(bad)
     with pytest.raises(RuntimeError):
         torch.set_num_threads(bad)
+
+
+@pytest.mark.parametrize("pytype", [float, int, bool])
+def test_python_types_name_torchs_dtypes(pytype):
+    """dtype=float is float64 whatever the default dtype (a Python float is a double); Tensor.to
+    takes the Python types as dtypes too."""
+    def name(t):
+        return str(t.dtype).split(".")[1]
+    ember.set_default_dtype(ember.float32)
+    assert name(ember.zeros(2, dtype=pytype)) == name(torch.zeros(2, dtype=pytype))
+    assert name(ember.tensor([1.5], dtype=pytype)) == name(torch.tensor([1.5], dtype=pytype))
+    assert name(ember.ones(2).to(pytype)) == name(torch.ones(2).to(pytype))
+    assert name(ember.ones(2).to(dtype=pytype)) == name(torch.ones(2).to(dtype=pytype))

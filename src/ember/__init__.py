@@ -18,10 +18,13 @@ from .ops.reduce import *
 from .ops.shape import *
 from .ops.indexing import *
 from .ops.linalg import *
+from .ops.numeric import *
 from .ops.activation import (celu, celu_, hardshrink, log_softmax, prelu, relu_, selu, selu_,
                              softmax, threshold, threshold_)
+from .ops.toplevel_nn import *
 from . import autograd, backends, cuda, distributed, linalg, nn, onnx, optim, utils, viz
 from ._summary import summary
+from ._config import *  # torch.compile, set_default_device & other global switches
 from .serialization import load, save
 
 __version__ = "0.1.0"

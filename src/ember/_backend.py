@@ -201,8 +201,8 @@ def to_np(d: object) -> np.dtype:
     """The NumPy dtype for an ember dtype (also accepts NumPy dtypes and Python types)."""
     if type(d) is dtype:
         return d.np
-    if d is builtins_float:
-        return _default[0].np
+    if d is builtins_float:   # a Python float is a double, whatever the default (as torch)
+        return np.dtype(np.float64)
     if d is builtins_int:
         return np.dtype(np.int64)
     if d is builtins_bool:

@@ -68,6 +68,20 @@ class RemovableHandle:
         self.remove()
 
 
+class PostAccumulateGradHook:
+    """A hook in a leaf's hook list that the engine calls with the leaf after accumulating
+    its `.grad` (the other entries are gradient hooks, called before)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[Tensor], None]) -> None:
+        self.fn = fn
+
+    def __call__(self, t: Tensor) -> None:
+        if self.fn(t) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
+
+
 def _make(data: ndarray, requires_grad: bool = False, grad_fn: Any = None, nr: int = 0,
           vc: list | None = None) -> Tensor:
     """Wrap an array as a Tensor without copying (the fast internal constructor)."""
@@ -169,6 +183,36 @@ class Tensor:
 
     def is_complex(self) -> bool:
         return False
+
+    is_cpu = True
+
+    def is_signed(self) -> bool:
+        """Whether the dtype is signed: floats and signed ints, not uint8 or bool."""
+        return self._data.dtype.kind in "fi"
+
+    def is_conj(self) -> bool:
+        """Whether the conjugate bit is set (never: ember has no complex dtypes)."""
+        return False
+
+    def is_neg(self) -> bool:
+        """Whether the negative bit is set (never: ember has no lazy negation)."""
+        return False
+
+    def is_nonzero(self) -> bool:
+        """Whether the single element is non-zero (NaN counts as non-zero)."""
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if n == 0
+                               else "Boolean value of Tensor with more than one value is "
+                               f"ambiguous (shape {list(self._data.shape)})")
+        return bool(self._data.reshape(()).item())
+
+    def is_same_size(self, other: Tensor) -> bool:
+        """Whether other has the same shape."""
+        if not isinstance(other, Tensor):
+            raise TypeError("is_same_size(): argument 'other' (position 1) must be Tensor, not "
+                            f"{type(other).__name__}")
+        return self._data.shape == other._data.shape
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
@@ -286,6 +330,21 @@ class Tensor:
         lst = hooks.setdefault(self._output_nr, [])
         lst.append(hook)
         return RemovableHandle(lst, hook)
+
+    def register_post_accumulate_grad_hook(
+            self, hook: Callable[[Tensor], None]) -> RemovableHandle:
+        """Call hook(self) after backward has accumulated into this leaf's `.grad`."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._hooks is None:
+            self._hooks = []
+        entry = PostAccumulateGradHook(hook)
+        self._hooks.append(entry)
+        return RemovableHandle(self._hooks, entry)
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:

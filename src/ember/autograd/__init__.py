@@ -73,26 +73,26 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
 
 
 class detect_anomaly:
-    """Context manager: backward errors name the op that produced NaN and the user code line
-    that created it."""
+    """Context manager: backward errors name the op and the user code line that created it;
+    with check_nan, a backward that produces NaN raises."""
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
 
     def __enter__(self) -> None:
-        self.prev = state.anomaly
-        state.anomaly = self.check_nan
+        self.prev = (state.anomaly, state.anomaly_check_nan)
+        state.anomaly, state.anomaly_check_nan = True, self.check_nan
 
     def __exit__(self, *exc: object) -> None:
-        state.anomaly = self.prev
+        state.anomaly, state.anomaly_check_nan = self.prev
 
 
 class set_detect_anomaly(detect_anomaly):
     """Turn anomaly detection on or off (takes effect at once; also a context manager)."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.prev = state.anomaly
-        state.anomaly = bool(mode) and check_nan
+        self.prev = (state.anomaly, state.anomaly_check_nan)
+        state.anomaly, state.anomaly_check_nan = bool(mode), check_nan
 
     def __enter__(self) -> None:
         pass

@@ -282,6 +282,8 @@ def _leaf(t: Any, g: Any, create_graph: bool, shared: set, capture: dict | None,
     hooks = t._hooks
     if hooks:
         for hook in list(hooks):
+            if type(hook) is _tensor.PostAccumulateGradHook:
+                continue
             r = hook(_as_tensor(g))
             if r is not None:
                 g = r if create_graph else r._data
@@ -303,6 +305,10 @@ def _leaf(t: Any, g: Any, create_graph: bool, shared: set, capture: dict | None,
             old._data += g
     else:
         t._grad = g if old is None else old + g
+    if hooks:
+        for hook in list(hooks):
+            if type(hook) is _tensor.PostAccumulateGradHook:
+                hook(t)
 
 
 def _pre_hooks(node: Function, buf: list, create_graph: bool, shared: set) -> list:
@@ -399,7 +405,7 @@ def _call(node: Function, buf: list, create_graph: bool, retain_graph: bool) -> 
                 r = hook(tuple(_as_tensor(g) for g in out), tuple(_as_tensor(b) for b in buf))
                 if r is not None:
                     out = [x if create_graph or x is None else x._data for x in r]
-    if state.anomaly:
+    if state.anomaly and state.anomaly_check_nan:
         _anomaly_check(node, out)
     if not retain_graph and node._saved:
         node._saved = None

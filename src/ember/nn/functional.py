@@ -4,6 +4,7 @@
 from ..ops.activation import *
 from ..ops.attention import *
 from ..ops.conv import *
+from ..ops.ctc import *
 from ..ops.loss import *
 from ..ops.nn_ops import *
 from ..ops.norm import *

@@ -243,6 +243,16 @@ def _broadcastable(a: ndarray, b: ndarray) -> bool:
         return False
 
 
+def inplace(fn: Any, op: str) -> Any:
+    """Tensor.<op>: fn's out-of-place result written into self (torch's in-place variant: same
+    object, bumped version, the op's grad_fn; refused on leaves that require grad)."""
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        check_inplace(self, op)
+        return commit_inplace(self, fn(self, *args, **kwargs), op)
+    method.__name__ = op
+    return method
+
+
 def attach(names: dict) -> None:
     """Attach functions as Tensor methods: {'method_name': function}."""
     for name, fn in names.items():

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
+from .. import _backend
+from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import elementwise as ew
 from ._util import attach, check_inplace, commit_inplace, wrap_dim
@@ -21,7 +22,7 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu"
            "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "hardtanh", "hardtanh_",
            "hardsigmoid", "hardswish", "softplus", "softsign", "softshrink", "hardshrink",
            "tanhshrink", "threshold", "threshold_", "glu", "logsigmoid", "softmax",
-           "log_softmax", "softmin", "sigmoid", "tanh"]
+           "log_softmax", "softmin", "sigmoid", "tanh", "rrelu", "rrelu_", "gumbel_softmax"]
 
 ndarray = np.ndarray
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -99,6 +100,36 @@ class LeakyRelu(Function):
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors   # d = 1 for x > 0, else slope
         return np.where(x > 0, g, g * ctx.slope), None
+
+
+class Rrelu(Function):
+    """x where positive, else slope·x: the slope drawn uniformly from [lower, upper] per element
+    in training, (lower + upper) / 2 in eval (torch.rrelu)."""
+
+    _raw = True
+    _name = "RreluWithNoiseBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: ndarray, lower: float, upper: float, training: bool,
+                generator: Any) -> ndarray:
+        if lower > upper:
+            raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper "
+                               f"bound, got lower={lower} and upper={upper}")
+        if training:
+            if x.dtype.kind != "f" or x.dtype == np.float16:
+                raise ew._not_impl("rrelu_with_noise_out_cpu", x.dtype)
+            noise = _backend.rng(generator).uniform(lower, upper, x.shape).astype(x.dtype)
+        else:
+            _float(x, "leaky_relu_cpu")
+            noise = (lower + upper) / 2
+        ctx.save_for_backward(x)
+        ctx.noise = noise
+        return np.where(x > 0, x, x * noise)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        (x,) = ctx.saved_tensors   # d = 1 for x > 0, else the slope used in forward
+        return np.where(x > 0, g, g * ctx.noise), None, None, None, None
 
 
 class Prelu(Function):
@@ -609,6 +640,21 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return _ip(LeakyRelu, "leaky_relu_", input, negative_slope)
 
 
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: negative slope ~ U(lower, upper) per element in training, else
+    (lower + upper) / 2 (F.rrelu)."""
+    if inplace:
+        return _ip(Rrelu, "rrelu_", input, lower, upper, training, None)
+    return Rrelu.apply(input, lower, upper, training, None)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+           generator: Any = None) -> Tensor:
+    """In-place rrelu (torch.rrelu_, F.rrelu_)."""
+    return _ip(Rrelu, "rrelu_", input, lower, upper, training, generator)
+
+
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """Leaky ReLU with a learned slope per channel (dim 1) or one shared slope (F.prelu)."""
     return Prelu.apply(input, weight)
@@ -769,6 +815,39 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return LogSoftmax.apply(_softmax_input(input, dtype, "log_softmax"), dim)
+
+
+def _gumbel_noise(x: ndarray) -> ndarray:
+    """-log(E), E ~ Exp(1): standard Gumbel noise of x's shape and float dtype."""
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            "gumbel_softmax: Exponential distribution is a continuous probability distribution. "
+            f"dtype must be a floating point but you specified "
+            f"{ew._TYPE_NAMES[_backend.from_np(x.dtype).name]}")
+    dt = np.float64 if x.dtype == np.float64 else np.float32
+    e = _backend.rng().standard_exponential(x.shape, dtype=dt)
+    return -np.log(e).astype(x.dtype, copy=False)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + Gumbel noise) / tau) along dim; with hard=True a one-hot sample with the
+    soft sample's gradient (straight-through) (F.gumbel_softmax)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = (logits + _make(_gumbel_noise(logits._data))) / tau
+    y_soft = Softmax.apply(gumbels, dim)
+    if not hard:
+        return y_soft
+    ys = y_soft._data
+    if ys.ndim == 0:
+        y_hard = np.ones_like(ys)
+    else:
+        y_hard = np.zeros_like(ys)
+        if ys.size:   # one-hot at the first maximum along dim, as torch's max(dim)[1]
+            ax = wrap_dim(dim, ys.ndim, "gumbel_softmax")
+            np.put_along_axis(y_hard, np.expand_dims(np.argmax(ys, axis=ax), ax), 1, axis=ax)
+    return _make(y_hard) - y_soft.detach() + y_soft
 
 
 def _softmax_method(self: Tensor, dim: int, dtype: Any = None) -> Tensor:

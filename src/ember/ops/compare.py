@@ -9,8 +9,8 @@ import numpy as np
 
 from .._tensor import Tensor, _make
 from . import _numpy_protocol as proto
-from ._util import attach, broadcast_error, promote
-from .elementwise import _inplace, _not_impl
+from ._util import attach, broadcast_error, inplace, promote
+from .elementwise import _not_impl
 
 __all__ = ["eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge",
            "greater_equal", "logical_and", "logical_or", "logical_xor", "logical_not",
@@ -193,7 +193,7 @@ _METHODS = {
     "bitwise_right_shift": bitwise_right_shift,
 }
 attach(_METHODS)
-attach({name + "_": _inplace(fn, name + "_") for name, fn in _METHODS.items()})
+attach({name + "_": inplace(fn, name + "_") for name, fn in _METHODS.items()})
 attach({
     "isclose": isclose, "allclose": allclose, "equal": equal,
     "__eq__": _operator(eq), "__ne__": _operator(ne), "__lt__": _operator(lt),
@@ -204,11 +204,11 @@ attach({
     "__lshift__": bitwise_left_shift, "__rshift__": bitwise_right_shift,
     "__rlshift__": _reflected(bitwise_left_shift),
     "__rrshift__": _reflected(bitwise_right_shift),
-    "__iand__": _inplace(bitwise_and, "bitwise_and_"),
-    "__ior__": _inplace(bitwise_or, "bitwise_or_"),
-    "__ixor__": _inplace(bitwise_xor, "bitwise_xor_"),
-    "__ilshift__": _inplace(bitwise_left_shift, "bitwise_left_shift_"),
-    "__irshift__": _inplace(bitwise_right_shift, "bitwise_right_shift_"),
+    "__iand__": inplace(bitwise_and, "bitwise_and_"),
+    "__ior__": inplace(bitwise_or, "bitwise_or_"),
+    "__ixor__": inplace(bitwise_xor, "bitwise_xor_"),
+    "__ilshift__": inplace(bitwise_left_shift, "bitwise_left_shift_"),
+    "__irshift__": inplace(bitwise_right_shift, "bitwise_right_shift_"),
 })
 # Tensor defines __eq__, which would drop the inherited hash: keep identity hashing
 Tensor.__hash__ = object.__hash__

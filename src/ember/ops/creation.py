@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 from typing import Any
 
 import numpy as np
@@ -12,16 +13,18 @@ import numpy as np
 from .. import _backend
 from .._backend import check_device, default_float, to_np
 from .._tensor import Size, Tensor, _make, type_name
+from ..autograd.function import Function
 from . import _numpy_protocol as proto
-from ._util import attach
+from ._util import attach, check_inplace, commit_inplace
+from .elementwise import _TYPE_NAMES
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full",
            "eye", "arange", "linspace", "logspace", "zeros_like", "ones_like", "empty_like",
            "full_like", "rand_like", "randn_like", "randint_like", "rand", "randn", "randint",
-           "randperm", "normal", "bernoulli", "multinomial", "manual_seed", "seed",
-           "initial_seed", "get_rng_state", "set_rng_state", "FloatTensor", "DoubleTensor",
-           "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
-           "BoolTensor"]
+           "randperm", "normal", "bernoulli", "multinomial", "poisson", "binomial",
+           "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
+           "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
+           "CharTensor", "ByteTensor", "BoolTensor"]
 
 
 def _infer(data: Any) -> np.ndarray:
@@ -418,26 +421,347 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
                 device, requires_grad, "normal")
 
 
+# ----------------------------------------------------------------------------- sampling ops
+class _Sampled(Function):
+    """A sample from a distribution that the inputs set (the last argument is the sample):
+    torch gives the inputs a zero gradient (BernoulliBackward0, ExponentialBackward0, ...)."""
+
+    _raw = True
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        return args[-1]
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return tuple(np.zeros_like(g) if n else None for n in ctx.needs_input_grad)
+
+
+class _NoDerivative(Function):
+    """A sample whose derivative torch does not implement: backward raises, as torch's."""
+
+    _raw = True
+    _name = "NotImplemented"
+    _op = ""
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        return args[-1]
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        raise RuntimeError(f"derivative for aten::{ctx._op} is not implemented")
+
+
+_NODES = {n: type(n, (_Sampled,), {"_name": n}) for n in (
+    "BernoulliBackward0", "BernoulliBackward1", "BernoulliBackward2", "RandomBackward0",
+    "RandomBackward1", "RandomBackward2", "ExponentialBackward0", "GeometricBackward0",
+    "CauchyBackward0", "LogNormalBackward0", "PoissonBackward0")}
+_NO_DERIVATIVE = {op: type(op.capitalize() + "NotImplemented", (_NoDerivative,), {"_op": op})
+                  for op in ("bernoulli", "binomial")}
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool"}
+_FLOATS = ("float16", "float32", "float64")
+_NUMERIC = _FLOATS + ("uint8", "int8", "int16", "int32", "int64")
+_POISSON_MAX = 1e18   # NumPy's Poisson sampler stops near 9.2e18
+
+
+def _check_tensor(v: Any, op: str, name: str, pos: int = 1) -> None:
+    if not isinstance(v, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type(v).__name__}")
+
+
+def _number(v: Any, op: str, name: str) -> float:
+    """A float parameter: a Python/NumPy number or a 0-d tensor."""
+    if isinstance(v, (int, float, np.number)) or (isinstance(v, Tensor) and v._data.ndim == 0):
+        return float(v)
+    raise TypeError(f"{op}(): argument '{name}' must be float, not {type(v).__name__}")
+
+
+def _unit_p(p: Any, op: str) -> float:
+    p = _number(p, op, "p")
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"{op} expects p to be in [0, 1], but got p={p:g}")
+    return p
+
+
+def _prob_tensor(t: Tensor, op: str) -> np.ndarray:
+    """The probabilities of a float tensor, checked to lie in [0, 1] (torch skips the checks
+    of an empty tensor)."""
+    d = t._data
+    if not d.size:
+        return d
+    _kernel_dtype(t, "bernoulli_tensor_cpu_p_", _FLOATS)
+    if not np.all((d >= 0) & (d <= 1)):
+        raise RuntimeError(f"{op}: Expected p_in >= 0 && p_in <= 1 to be true, but got "
+                           f"probabilities in [{np.min(d):g}, {np.max(d):g}]")
+    return d
+
+
+def _kernel_dtype(t: Tensor, kernel: str, ok: tuple) -> None:
+    name = t._data.dtype.name
+    if name not in ok:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_TYPE_NAMES[name]}'")
+
+
+def _continuous(t: Tensor, dist: str, names: dict) -> None:
+    if t._data.dtype.kind != "f":
+        raise RuntimeError(f"{dist} distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{names[t._data.dtype.name]}")
+
+
+def _expandable(src: tuple, dst: tuple) -> bool:
+    return len(src) <= len(dst) and all(s in (1, d) for s, d in zip(src[::-1], dst[::-1]))
+
+
+def _commit(self: Tensor, op: str, node: Any, sample: Any, *inputs: Tensor) -> Tensor:
+    """Write a sample into self in place; the node gives self (and inputs) a zero gradient."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        arr = np.asarray(sample).astype(self._data.dtype)
+    return commit_inplace(self, node.apply(self, *inputs, arr), op)
+
+
+_RANDOM_USAGE = ("random_() takes no bounds, (to), (from, to) or (from, None), as ints "
+                 "(keywords 'from' and 'to'), and a keyword generator")
+
+
+def _random_int(v: Any) -> int:
+    if isinstance(v, (bool, np.bool_)):
+        raise TypeError(f"{_RANDOM_USAGE}; got a bool")
+    try:
+        v = operator.index(v)
+    except TypeError:
+        raise TypeError(f"{_RANDOM_USAGE}; got {type(v).__name__}") from None
+    if not -2**63 <= v < 2**63:
+        raise ValueError(f"random_: Overflow when unpacking long long ({v} does not fit int64)")
+    return v
+
+
+def _random_args(args: tuple, kwargs: dict) -> tuple:
+    """(from, to, grad_fn name) of random_'s overloads; from is None for random_()."""
+    if set(kwargs) - {"from", "to"} or len(args) + len(kwargs) > 2 or \
+            ("from" in kwargs and (args or "to" not in kwargs)):
+        raise TypeError(f"{_RANDOM_USAGE}; got {len(args)} positional and keywords "
+                        f"{sorted(kwargs)}")
+    bounds = list(args) + [kwargs[k] for k in ("from", "to") if k in kwargs]
+    if not bounds:
+        return None, None, "RandomBackward2"
+    if len(bounds) == 1:
+        return 0, _random_int(bounds[0]), "RandomBackward1"
+    frm, to = bounds
+    return _random_int(frm), None if to is None else _random_int(to), "RandomBackward0"
+
+
+def _random_high(dt: np.dtype) -> int:
+    """The top of random_()'s range: the dtype's max, or 2**digits for floats."""
+    if dt.kind == "b":
+        return 1
+    if dt.kind == "f":
+        return 2 ** (np.finfo(dt).nmant + 1)
+    return int(np.iinfo(dt).max)
+
+
+def _random_check(v: int, name: str, dt: np.dtype) -> None:
+    """torch's range checks of random_'s bounds: an error outside the dtype, a warning where a
+    float cannot hold every integer."""
+    if dt.kind == "b":
+        lo, hi = 0, 1
+    elif dt.kind == "f":
+        lo, hi = float(np.finfo(dt).min), float(np.finfo(dt).max)
+    else:
+        lo, hi = int(np.iinfo(dt).min), int(np.iinfo(dt).max)
+    if not lo <= v <= hi:
+        raise RuntimeError(f"random_: {name} is out of bounds for {_CPP_NAMES[dt.name]} "
+                           f"(got {v}, expected a value in [{lo:g}, {hi:g}])")
+    if dt.kind == "f":
+        digits = np.finfo(dt).nmant + 1
+        if not -(2 ** digits) <= v <= 2 ** digits:
+            warnings.warn(f"{name} is out of bounds [-(2^{digits}), 2^{digits}]. Due to "
+                          f"precision limitations {_CPP_NAMES[dt.name]} can support discrete "
+                          "uniform distribution only within this range. This warning will "
+                          "become an error in version 1.7 release, please fix the code in "
+                          "advance", UserWarning, stacklevel=3)
+
+
 def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None,
               out: Any = None) -> Tensor:
-    """1 with probability input (or p), else 0, in input's dtype (torch.bernoulli)."""
-    prob = input._data if p is None else p
-    if np.any((np.asarray(prob) < 0) | (np.asarray(prob) > 1)):
-        raise RuntimeError("bernoulli: expected all probabilities p to satisfy 0 <= p <= 1, "
-                           f"but got values in [{np.min(prob)}, {np.max(prob)}]")
+    """1 with probability input (or the float p), else 0, in input's dtype (torch.bernoulli;
+    also Tensor.bernoulli). Not differentiable: input gets a zero gradient (p=None) or an
+    error on backward (float p), as in torch."""
+    _check_tensor(input, "bernoulli", "input")
+    if p is None:
+        prob = _prob_tensor(input, "bernoulli")
+        node, inputs = _NODES["BernoulliBackward0"], (input,)
+    else:
+        if isinstance(p, Tensor):
+            raise TypeError("bernoulli(): argument 'p' must be a float, not Tensor (for "
+                            "tensor probabilities use bernoulli(p_tensor) or "
+                            "Tensor.bernoulli_(p_tensor))")
+        prob = _unit_p(p, "bernoulli_")
+        node, inputs = _NO_DERIVATIVE["bernoulli"], (input,)
     u = _backend.rng(generator).random(input._data.shape)
-    return _make((u < prob).astype(input._data.dtype))
+    return node.apply(*inputs, (u < prob).astype(input._data.dtype))
+
+
+def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 1 with probability p (a float, or a float tensor broadcast to self's shape),
+    else 0 (Tensor.bernoulli_)."""
+    check_inplace(self, "bernoulli_")
+    shape = self._data.shape
+    if isinstance(p, Tensor):
+        prob = _prob_tensor(p, "bernoulli_")
+        if not _expandable(prob.shape, shape):
+            raise RuntimeError(f"bernoulli_: expand: p of shape {list(prob.shape)} cannot be "
+                               f"expanded to self's shape {list(shape)}")
+        node, inputs = _NODES["BernoulliBackward1"], (self, p)
+    else:
+        prob = _unit_p(p, "bernoulli_")
+        node, inputs = _NODES["BernoulliBackward2"], (self,)
+    u = _backend.rng(generator).random(shape)
+    return _commit(self, "bernoulli_", node, u < prob, *inputs[1:])
+
+
+def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+    """Fill with integers uniform in [from, to) (Tensor.random_(from, to), random_(to) or
+    random_(from, None)); random_() spans [0, the largest integer the dtype holds exactly]."""
+    check_inplace(self, "random_")
+    frm, to, node = _random_args(args, kwargs)
+    dt = self._data.dtype
+    high = _random_high(dt)
+    if frm is None:
+        frm, last = 0, high
+    elif to is None:
+        _random_check(frm, "from", dt)
+        if frm > high:
+            raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than or equal "
+                               f"to 'to_inc' casted to dtype, but got from={frm} > to_inc={high}")
+        last = high
+    else:
+        if frm >= to:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got "
+                               f"from={frm} >= to={to}")
+        _random_check(frm, "from", dt)
+        _random_check(to - 1, "to - 1", dt)
+        last = to - 1
+    sample = _backend.rng(generator).integers(frm, last, self._data.shape, dtype=np.int64,
+                                              endpoint=True)
+    return _commit(self, "random_", _NODES[node], sample)
+
+
+def _exponential_(self: Tensor, lambd: float = 1, *, generator: Any = None) -> Tensor:
+    """Fill with samples of the exponential distribution of rate lambd
+    (Tensor.exponential_)."""
+    check_inplace(self, "exponential_")
+    lambd = _number(lambd, "exponential_", "lambd")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    if self._data.size:   # torch checks the dtype of non-empty tensors only
+        _continuous(self, "Exponential", _TYPE_NAMES)
+    sample = _backend.rng(generator).exponential(1 / lambd, self._data.shape)
+    return _commit(self, "exponential_", _NODES["ExponentialBackward0"], sample)
+
+
+def _geometric_(self: Tensor, p: float, *, generator: Any = None) -> Tensor:
+    """Fill with the number of Bernoulli(p) trials up to the first success, 1, 2, ...
+    (Tensor.geometric_); integer dtypes too."""
+    check_inplace(self, "geometric_")
+    p = _number(p, "geometric_", "p")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    if self._data.size:   # torch checks the dtype of non-empty tensors only
+        _kernel_dtype(self, "geometric_cpu", _NUMERIC)
+    sample = _backend.rng(generator).geometric(p, self._data.shape)
+    return _commit(self, "geometric_", _NODES["GeometricBackward0"], sample)
+
+
+def _cauchy_(self: Tensor, median: float = 0, sigma: float = 1, *,
+             generator: Any = None) -> Tensor:
+    """Fill with samples of the Cauchy distribution median + sigma * tan(pi * (u - 1/2))
+    (Tensor.cauchy_)."""
+    check_inplace(self, "cauchy_")
+    median = _number(median, "cauchy_", "median")
+    sigma = _number(sigma, "cauchy_", "sigma")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    _continuous(self, "Cauchy", _CPP_NAMES)
+    sample = median + sigma * _backend.rng(generator).standard_cauchy(self._data.shape)
+    return _commit(self, "cauchy_", _NODES["CauchyBackward0"], sample)
+
+
+def _log_normal_(self: Tensor, mean: float = 1, std: float = 2, *,
+                 generator: Any = None) -> Tensor:
+    """Fill with exp(N(mean, std²)) samples (Tensor.log_normal_)."""
+    check_inplace(self, "log_normal_")
+    mean = _number(mean, "log_normal_", "mean")
+    std = _number(std, "log_normal_", "std")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    if self._data.size:   # torch checks the dtype of non-empty tensors only
+        _kernel_dtype(self, "log_normal_cpu", _FLOATS)
+    sample = _backend.rng(generator).lognormal(mean, std, self._data.shape)
+    return _commit(self, "log_normal_", _NODES["LogNormalBackward0"], sample)
+
+
+def poisson(input: Tensor, generator: Any = None) -> Tensor:
+    """Poisson samples with the rates in input, in input's float dtype (torch.poisson); input
+    gets a zero gradient."""
+    _check_tensor(input, "poisson", "input")
+    _kernel_dtype(input, "poisson_cpu", _FLOATS)
+    rate = input._data.astype(np.float64)
+    if not np.all(rate >= 0):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative (poisson got "
+                           "a negative or nan rate)")
+    if np.any(rate > _POISSON_MAX):
+        raise RuntimeError(f"poisson: rate {np.max(rate):g} is too large to sample (ember "
+                           f"supports rates up to {_POISSON_MAX:g})")
+    sample = np.asarray(_backend.rng(generator).poisson(rate)).astype(input._data.dtype)
+    return _NODES["PoissonBackward0"].apply(input, sample)
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
+    """Binomial samples of count trials with success probability prob, broadcast, in count's
+    float dtype (torch.binomial): prob is clipped to [0, 1]; counts <= 0 give 0, nan gives nan;
+    fractional counts are truncated unless prob >= 1 (then the count itself). Backward raises,
+    as in torch."""
+    _check_tensor(count, "binomial", "count", 1)
+    _check_tensor(prob, "binomial", "prob", 2)
+    for name, t in (("count", count), ("prob", prob)):
+        if t._data.dtype.kind != "f":
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{_TYPE_NAMES[t._data.dtype.name]}")
+    dt = count._data.dtype
+    if prob._data.dtype != dt:
+        raise RuntimeError(f"binomial: Found dtype {_TYPE_NAMES[prob._data.dtype.name]} but "
+                           f"expected {_TYPE_NAMES[dt.name]} (count and prob must have the same "
+                           "dtype)")
+    _kernel_dtype(count, "binomial_cpu", ("float32", "float64"))
+    n, p = np.broadcast_arrays(count._data.astype(np.float64), prob._data.astype(np.float64))
+    p_in = np.clip(np.nan_to_num(p, nan=0.0), 0.0, 1.0)
+    finite = np.isfinite(n) & (n > 0)
+    draws = _backend.rng(generator).binomial(np.where(finite, n, 0).astype(np.int64), p_in)
+    sample = np.where(p_in >= 1, n, np.where(np.isinf(n) & (p_in > 0), n, draws))
+    sample = np.where(n > 0, sample, 0.0)
+    sample = np.where(np.isnan(n) | np.isnan(p), np.nan, sample)
+    return _NO_DERIVATIVE["binomial"].apply(count, prob, sample.astype(dt))
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Any = None, out: Any = None) -> Tensor:
     """Indices sampled from the rows of input as weights (torch.multinomial); int64."""
     w = input._data
+    try:
+        num_samples = operator.index(num_samples)
+    except TypeError:
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 1) must be int, not "
+                        f"{type(num_samples).__name__}") from None
     if w.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {list(w.shape)}")
     if w.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
-                           f"{input.dtype}")
+                           f"{_TYPE_NAMES[w.dtype.name]}")
     if num_samples <= 0:
         raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples "
                            f"(num_samples={num_samples})")
@@ -458,14 +782,21 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         cdf = np.cumsum(w2 / total, axis=-1)
         cdf[:, -1] = 1.0
         u = g.random((w2.shape[0], num_samples))
-        idx = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
+        idx = np.array([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)],
+                       np.int64).reshape(u.shape)
         idx = np.minimum(idx, n - 1)
     else:
         # exponential race: the k smallest E/w are a weighted sample without replacement
-        keys = g.standard_exponential(w2.shape) / w2
+        with np.errstate(divide="ignore"):   # zero weights race at inf: drawn last
+            keys = g.standard_exponential(w2.shape) / w2
         idx = np.argsort(keys, axis=-1, kind="stable")[:, :num_samples]
     idx = idx.astype(np.int64)
     return _make(idx[0] if w.ndim == 1 else idx)
+
+
+attach({"bernoulli": bernoulli, "bernoulli_": _bernoulli_, "multinomial": multinomial,
+        "random_": _random_, "exponential_": _exponential_, "geometric_": _geometric_,
+        "cauchy_": _cauchy_, "log_normal_": _log_normal_})
 
 
 def manual_seed(seed: int) -> Any:

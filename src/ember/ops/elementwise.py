@@ -23,6 +23,7 @@ from ._util import (
     broadcast_error,
     check_inplace,
     commit_inplace,
+    inplace,
     promote,
     result_type,
 )
@@ -1101,14 +1102,6 @@ def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
     return commit_inplace(self, Copy.apply(self, x), "normal_")
 
 
-def _inplace(fn: Any, op: str) -> Any:
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        check_inplace(self, op)
-        return commit_inplace(self, fn(self, *args, **kwargs), op)
-    method.__name__ = op
-    return method
-
-
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """Tensor.to(dtype), to(device), to(other), to(device, dtype); copy=False reuses self."""
     from .._backend import check_device
@@ -1118,7 +1111,7 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     for a in args:
-        if isinstance(a, dtype_cls):
+        if isinstance(a, dtype_cls) or a in (float, int, bool):   # Python types name dtypes
             dt = a
         elif isinstance(a, Tensor):
             dt = a.dtype
@@ -1159,7 +1152,7 @@ _METHODS = {
     "erf": erf, "floor": floor, "ceil": ceil, "trunc": trunc, "fix": trunc, "frac": frac,
 }
 attach(_METHODS)
-attach({name + "_": _inplace(fn, name + "_") for name, fn in _METHODS.items()
+attach({name + "_": inplace(fn, name + "_") for name, fn in _METHODS.items()
         if name not in ("maximum", "minimum")})
 attach({
     "isnan": isnan, "isinf": isinf, "isfinite": isfinite, "isposinf": isposinf,
@@ -1173,10 +1166,10 @@ attach({
     "__mod__": remainder, "__rmod__": _reflected(remainder),
     "__pow__": Pow._apply2, "__rpow__": _reflected(Pow.apply),
     "__neg__": neg, "__pos__": positive, "__abs__": abs,
-    "__iadd__": _inplace(add, "add_"), "__isub__": _inplace(sub, "sub_"),
-    "__imul__": _inplace(mul, "mul_"), "__itruediv__": _inplace(div, "div_"),
-    "__ifloordiv__": _inplace(floor_divide, "floor_divide_"),
-    "__imod__": _inplace(remainder, "remainder_"), "__ipow__": _inplace(pow, "pow_"),
+    "__iadd__": inplace(add, "add_"), "__isub__": inplace(sub, "sub_"),
+    "__imul__": inplace(mul, "mul_"), "__itruediv__": inplace(div, "div_"),
+    "__ifloordiv__": inplace(floor_divide, "floor_divide_"),
+    "__imod__": inplace(remainder, "remainder_"), "__ipow__": inplace(pow, "pow_"),
     "copy_": _copy_, "fill_": _fill_, "zero_": _zero_, "uniform_": _uniform_,
     "normal_": _normal_,
     "to": _to, "float": _caster("float32"), "double": _caster("float64"),
@@ -1804,7 +1797,7 @@ _MORE_METHODS = {
     "rad2deg": rad2deg, "i0": i0,
 }
 attach(_MORE_METHODS)
-attach({name + "_": _inplace(fn, name + "_") for name, fn in _MORE_METHODS.items()})
+attach({name + "_": inplace(fn, name + "_") for name, fn in _MORE_METHODS.items()})
 attach({"logaddexp": logaddexp, "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin,
         "float_power": float_power, "float_power_": _float_power_, "signbit": signbit})
 

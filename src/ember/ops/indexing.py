@@ -18,12 +18,12 @@ from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as grad_state
 from . import _numpy_protocol as proto
-from ._util import attach, broadcast_error, check_inplace, commit_inplace, wrap_dim
+from ._util import attach, broadcast_error, check_inplace, commit_inplace, inplace, wrap_dim
 
 __all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
            "index_copy", "index_fill", "index_put", "index_put_", "masked_fill", "masked_select",
            "masked_scatter", "take", "take_along_dim", "nonzero", "argwhere", "searchsorted",
-           "bucketize", "isin"]
+           "bucketize", "isin", "select", "select_scatter", "slice_scatter", "diagonal_scatter"]
 
 ndarray = np.ndarray
 # key kinds: a view; bool masks only (no repeats); int arrays; ints mixed with arrays, which
@@ -940,15 +940,100 @@ def _put(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     return IndexPut.apply(self, source, key, ADVANCED, accumulate, "PutBackward0")
 
 
+# ----------------------------------------------------------------------------- select and scatters
+def _select_key(input: Tensor, dim: int, index: Any, op: str) -> tuple:
+    """The basic key of input.select(dim, index), with torch's checks."""
+    shape = input._data.shape
+    if not shape:
+        raise IndexError(f"{op}() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, len(shape), op)
+    i = int(index)
+    if not -shape[d] <= i < shape[d]:
+        raise IndexError(f"select(): index {i} out of range for tensor of size {list(shape)} "
+                         f"at dimension {d}")
+    return (slice(None),) * d + (i + shape[d] if i < 0 else i,)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at `index` along dim, without that dim; a view (torch.select)."""
+    return _as_view(Index.apply(input, _select_key(input, dim, index, "select"), BASIC,
+                                "SelectBackward0"), input)
+
+
+def _scatter_into(input: Tensor, src: Tensor, key: tuple, kind: int, name: str) -> Tensor:
+    """A copy of input with src written at key; src must have exactly the indexed shape."""
+    want = _take(input._data, key, kind).shape
+    if src._data.shape != want:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src._data.shape)}, slice size = {list(want)}")
+    return IndexPut.apply(input, src, key, kind, False, name)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """input with src written at `index` along dim (torch.select_scatter)."""
+    key = _select_key(input, dim, index, "select_scatter")
+    return _scatter_into(input, src, key, BASIC, "SelectScatterBackward0")
+
+
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None,
+                  end: int | None = None, step: int = 1) -> Tensor:
+    """input with src written at input[..., start:end:step, ...] along dim
+    (torch.slice_scatter)."""
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    d = wrap_dim(dim, input._data.ndim, "slice_scatter")
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _scatter_into(input, src, key, BASIC, "SliceScatterBackward0")
+
+
+def _diagonal_key(shape: tuple, offset: int, d1: int, d2: int) -> tuple:
+    """An advanced key reading the (offset, d1, d2) diagonal in torch.diagonal's layout:
+    the other dims in order, then the diagonal."""
+    n = max(0, min(shape[d1] + min(offset, 0), shape[d2] - max(offset, 0)))
+    i = np.arange(n)
+    rest = [k for k in range(len(shape)) if k not in (d1, d2)]
+    key: list = [None] * len(shape)
+    nd = len(rest) + 1
+    for j, k in enumerate(rest):
+        key[k] = np.arange(shape[k]).reshape((-1,) + (1,) * (nd - j - 1))
+    key[d1] = i - min(offset, 0)
+    key[d2] = i + max(offset, 0)
+    return tuple(key)
+
+
+def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0,
+                     dim2: int = 1) -> Tensor:
+    """input with src written on its (offset, dim1, dim2) diagonal (torch.diagonal_scatter)."""
+    shape = input._data.shape
+    d1 = wrap_dim(dim1, len(shape), "diagonal_scatter")
+    d2 = wrap_dim(dim2, len(shape), "diagonal_scatter")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _scatter_into(input, src, _diagonal_key(shape, offset, d1, d2), ADVANCED,
+                         "DiagonalScatterBackward0")
+
+
+def _fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """Fill the main diagonal (all indices equal) in place; a tall matrix with wrap=True
+    restarts it every ncols + 1 rows (Tensor.fill_diagonal_)."""
+    shape = self._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    if len(shape) == 2 and shape[1]:
+        # flat positions ncols + 1 apart, up to the square part (or to the end with wrap)
+        cols = shape[1]
+        p = np.arange(0, (shape[0] if wrap else min(shape)) * cols, cols + 1)
+        key = (p // cols, p % cols)
+    else:
+        key = (np.arange(min(shape)),) * len(shape)
+    check_inplace(self, "fill_diagonal_")
+    return commit_inplace(self, IndexPut.apply(self, fill_value, key, ADVANCED, False,
+                                               "CopySlices"), "fill_diagonal_")
+
+
 # ----------------------------------------------------------------------------- methods
-def _inplace(fn: Any, op: str) -> Any:
-    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        check_inplace(self, op)
-        return commit_inplace(self, fn(self, *args, **kwargs), op)
-    method.__name__ = op
-    return method
-
-
 attach({
     "__getitem__": _getitem, "__setitem__": _setitem,
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add,
@@ -957,15 +1042,17 @@ attach({
     "masked_fill": masked_fill, "masked_select": masked_select,
     "masked_scatter": masked_scatter, "take": take, "take_along_dim": take_along_dim,
     "nonzero": nonzero, "argwhere": argwhere, "put": _put,
-    "index_put_": index_put_, "scatter_": _inplace(scatter, "scatter_"),
-    "scatter_add_": _inplace(scatter_add, "scatter_add_"),
-    "scatter_reduce_": _inplace(scatter_reduce, "scatter_reduce_"),
-    "index_add_": _inplace(index_add, "index_add_"),
-    "index_copy_": _inplace(index_copy, "index_copy_"),
-    "index_fill_": _inplace(index_fill, "index_fill_"),
-    "masked_fill_": _inplace(masked_fill, "masked_fill_"),
-    "masked_scatter_": _inplace(masked_scatter, "masked_scatter_"),
-    "put_": _inplace(_put, "put_"),
+    "index_put_": index_put_, "scatter_": inplace(scatter, "scatter_"),
+    "scatter_add_": inplace(scatter_add, "scatter_add_"),
+    "scatter_reduce_": inplace(scatter_reduce, "scatter_reduce_"),
+    "index_add_": inplace(index_add, "index_add_"),
+    "index_copy_": inplace(index_copy, "index_copy_"),
+    "index_fill_": inplace(index_fill, "index_fill_"),
+    "masked_fill_": inplace(masked_fill, "masked_fill_"),
+    "masked_scatter_": inplace(masked_scatter, "masked_scatter_"),
+    "put_": inplace(_put, "put_"),
+    "select": select, "select_scatter": select_scatter, "slice_scatter": slice_scatter,
+    "diagonal_scatter": diagonal_scatter, "fill_diagonal_": _fill_diagonal_,
 })
 
 

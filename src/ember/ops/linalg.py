@@ -1,6 +1,8 @@
 """Linear algebra: matmul in all of torch's cases (and mm, bmm, mv, dot, outer, addmm, ...),
-einsum, tensordot and norms. One BLAS call per product; backward formulas are NumPy products
-that also run on Tensors (create_graph) through the NumPy protocol."""
+einsum, tensordot, norms, and torch.linalg's solvers and decompositions (NumPy's LAPACK; LU with
+partial pivoting, triangular substitution and the Padé matrix exponential written in NumPy).
+One BLAS call per product; backward formulas are NumPy products that also run on Tensors
+(create_graph) through the NumPy protocol."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from .._backend import from_np
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
-from ._util import attach, broadcast_error, dims, promote, wrap_dim
+from ._util import attach, broadcast_error, dims, inplace, promote, wrap_dim
 from ._util import matmul as matmul_arrays
-from .elementwise import Add, Mul
+from .creation import ones_like
+from .elementwise import Add, Mul, where
 from .reduce import return_type
+from .shape import cat
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "baddbmm", "addbmm", "addr", "einsum", "tensordot", "chain_matmul"]
@@ -620,6 +624,9 @@ attach({
     "inner": inner, "outer": outer, "ger": outer, "addmm": addmm, "addmv": addmv,
     "baddbmm": baddbmm, "addbmm": addbmm, "addr": addr, "norm": _tensor_norm,
     "__matmul__": _matmul_op, "__rmatmul__": _rmatmul,
+    "addmm_": inplace(addmm, "addmm_"), "addmv_": inplace(addmv, "addmv_"),
+    "baddbmm_": inplace(baddbmm, "baddbmm_"), "addbmm_": inplace(addbmm, "addbmm_"),
+    "addr_": inplace(addr, "addr_"),
 })
 
 proto.register_ufuncs({np.matmul: lambda a, b: MatMul.apply(a, b)})
@@ -863,9 +870,8 @@ class Solve(Function):
         return gA, gB, None
 
 
-def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor:
-    """X with A X = B (or X A = B when left=False), batches broadcast; B is a batch of vectors
-    when it is 1-D or A's shape without the last dim (torch.linalg.solve)."""
+def _solve_check(A: Tensor, B: Tensor, left: bool) -> bool:
+    """linalg.solve's argument checks; True when B is a (batch of) vector(s)."""
     _matrices("linalg.solve", A)
     _tensor(B, "linalg.solve", "B")
     _float_input("linalg.solve", A)
@@ -878,7 +884,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
             sb = list(B.shape) + ([1] if vector else [])
             raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
                                f"XA = B ({_fmt(A.shape[-2:])} and {_fmt(sb[-2:])})")
-        return solve(A.mT, B.mT).mT
+        return False
     rows = B.shape[-1] if vector else (B.shape[-2] if B.ndim >= 2 else None)
     if rows != A.shape[-1]:
         sb = (B.shape[-1], 1) if vector or B.ndim < 2 else B.shape[-2:]
@@ -889,6 +895,15 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
     except ValueError:
         raise broadcast_error("linalg.solve", np.empty(A.shape[:-2]),
                               np.empty(B.shape[:-1] if vector else B.shape[:-2])) from None
+    return vector
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor:
+    """X with A X = B (or X A = B when left=False), batches broadcast; B is a batch of vectors
+    when it is 1-D or A's shape without the last dim (torch.linalg.solve)."""
+    vector = _solve_check(A, B, left)
+    if not left:
+        return solve(A.mT, B.mT).mT
     return Solve.apply(A, B, vector)
 
 
@@ -985,7 +1000,7 @@ def _qr_square_grad(Q: Any, R: Any, gQ: Any, gR: Any) -> Any:
     return _mT(np.linalg.solve(R, _mT(gA)))   # gA R⁻ᵀ
 
 
-def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> tuple:
+def _linalg_qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> tuple:
     """QR decomposition A = Q R (torch.linalg.qr); mode 'reduced', 'complete' or 'r' (Q
     empty)."""
     if mode not in ("reduced", "complete", "r"):
@@ -1035,7 +1050,8 @@ class SVD(Function):
         return np.matmul(U, np.matmul(gA, Vh)), None
 
 
-def svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None, out: Any = None) -> tuple:
+def _linalg_svd(A: Tensor, full_matrices: bool = True, *, driver: Any = None,
+                out: Any = None) -> tuple:
     """Singular value decomposition A = U diag(S) Vh, S descending (torch.linalg.svd)."""
     _matrices("linalg.svd", A, square=False)
     _float_input("linalg.svd", A)
@@ -1381,7 +1397,853 @@ __all__ += ["det", "inverse", "logdet", "slogdet", "pinverse", "matrix_power", "
 
 _linalg_names = {
     "inv": inv, "det": det, "slogdet": _linalg_slogdet, "solve": solve, "cholesky": cholesky,
-    "qr": qr, "svd": svd, "svdvals": svdvals, "eigh": eigh, "eigvalsh": eigvalsh, "pinv": pinv,
-    "matrix_power": matrix_power, "matrix_rank": matrix_rank, "multi_dot": multi_dot,
+    "qr": _linalg_qr, "svd": _linalg_svd, "svdvals": svdvals, "eigh": eigh,
+    "eigvalsh": eigvalsh, "pinv": pinv, "matrix_power": matrix_power,
+    "matrix_rank": matrix_rank, "multi_dot": multi_dot,
     "cross": _linalg_cross, "diagonal": _linalg_diagonal, "LinAlgError": LinAlgError,
 }
+
+
+# ----------------------------------------------------------------------------- triangular, LU
+_warned: set = set()
+_TORCH_TYPE = {"float32": "Float", "float64": "Double", **_TORCH_NAMES}
+
+
+def _warn_once(key: str, msg: str) -> None:
+    """torch's TORCH_WARN_ONCE deprecation notes of the legacy functions."""
+    if key not in _warned:
+        _warned.add(key)
+        warnings.warn(msg, UserWarning, stacklevel=3)
+
+
+def _same_float(op: str, A: Tensor, B: Tensor, a: str = "A", b: str = "B") -> None:
+    _float_input(op, A, B)
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(f"{op}: Expected {a} and {b} to have the same dtype, but found {a} of "
+                           f"type {A.dtype} and {b} of type {B.dtype} instead")
+
+
+def _dispatch_float(op: str, *ts: Tensor) -> None:
+    """torch's kernel-dispatch error for integer/bool inputs (a NotImplementedError)."""
+    for t in ts:
+        d = t._data.dtype
+        if d.kind != "f" or d == np.float16:
+            raise NotImplementedError(f"\"{op}\" not implemented for "
+                                      f"'{_TORCH_NAMES.get(d.name, d.name)}'")
+
+
+def _substitute(T: np.ndarray, B: np.ndarray, upper: bool) -> np.ndarray:
+    """Triangular substitution, row by row, with IEEE results (inf/nan) for zero pivots."""
+    shape = np.broadcast_shapes(T.shape[:-2], B.shape[:-2])
+    T = np.broadcast_to(T, shape + T.shape[-2:])
+    X = np.array(np.broadcast_to(B, shape + B.shape[-2:]), dtype=np.result_type(T, B))
+    n = T.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in (range(n - 1, -1, -1) if upper else range(n)):
+            lo, hi = (i + 1, n) if upper else (0, i)
+            acc = X[..., i, :] - np.matmul(T[..., i:i + 1, lo:hi], X[..., lo:hi, :])[..., 0, :]
+            X[..., i, :] = acc / T[..., i, i:i + 1]
+    return X
+
+
+def _tri_np(A: np.ndarray, B: np.ndarray, upper: bool, left: bool, unit: bool) -> np.ndarray:
+    """X with T X = B (X T = B when left=False) for T the upper/lower triangle of
+    A (unit diagonal when unit). LAPACK's LU of an upper triangle pivots nowhere, so the solve
+    is back substitution; a lower triangle is solved as its flipped (upper) twin."""
+    if not left:
+        return _mT(_tri_np(_mT(A), _mT(B), not upper, True, unit))
+    T = np.triu(A, int(unit)) if upper else np.tril(A, -int(unit))
+    if unit:
+        T = T + np.eye(A.shape[-1], dtype=A.dtype)
+    if not upper:
+        T, B = T[..., ::-1, ::-1], B[..., ::-1, :]
+    try:
+        X = np.linalg.solve(T, B)
+    except np.linalg.LinAlgError:
+        X = _substitute(T, B, True)
+    return X if upper else X[..., ::-1, :]
+
+
+def _tri(A: Any, B: Any, upper: bool, left: bool, unit: bool) -> Any:
+    """_tri_np on arrays; the differentiable op on Tensors (backward under create_graph)."""
+    if isinstance(A, Tensor) or isinstance(B, Tensor):
+        return SolveTriangular.apply(A, B, upper, left, unit)
+    return _tri_np(A, B, upper, left, unit)
+
+
+def _project(gA: Any, upper: bool, unit: bool) -> Any:
+    return np.triu(gA, int(unit)) if upper else np.tril(gA, -int(unit))
+
+
+class SolveTriangular(Function):
+    """torch.linalg.solve_triangular; for A X = B: gB = A⁻ᵀ G, gA = -gB Xᵀ on A's triangle
+    (X A = B: gB = G A⁻ᵀ, gA = -Xᵀ gB)."""
+
+    _raw = True
+    _name = "LinalgSolveTriangularBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, B: Any, upper: bool, left: bool, unit: bool) -> Any:
+        X = _tri_np(A, B, upper, left, unit)
+        ctx.opts = (upper, left, unit)
+        ctx.save_for_backward(A, X)
+        return X
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        A, X = ctx.saved_tensors
+        upper, left, unit = ctx.opts
+        gB = _tri(_mT(A), g, not upper, left, unit)
+        gA = -np.matmul(gB, _mT(X)) if left else -np.matmul(_mT(X), gB)
+        return _project(gA, upper, unit), gB, None, None, None
+
+
+def _batch_broadcast(op: str, A: Tensor, B: Tensor) -> None:
+    try:
+        np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+    except ValueError:
+        raise broadcast_error(op, np.empty(A.shape[:-2]), np.empty(B.shape[:-2])) from None
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True,
+                     unitriangular: bool = False, out: Any = None) -> Tensor:
+    """X with A X = B (X A = B when left=False) for triangular A, reading only its upper or
+    lower triangle, batches broadcast (torch.linalg.solve_triangular)."""
+    op = "linalg.solve_triangular"
+    _matrices(op, A)
+    _matrices(op, B, square=False, name="B")
+    _dispatch_float("triangular_solve_cpu", A, B)
+    if B._data.dtype != A._data.dtype:   # torch computes in A's dtype
+        B = B.to(A.dtype)
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({_fmt(A.shape[-2:])} and "
+                           f"{_fmt(B.shape[-2:])})")
+    _batch_broadcast(op, A, B)
+    return SolveTriangular.apply(A, B, bool(upper), bool(left), bool(unitriangular))
+
+
+def _lu_np(A: np.ndarray) -> tuple:
+    """LU with partial pivoting as LAPACK's getrf: the packed factors, 1-based int32 pivots
+    and int32 info (the first zero pivot, 1-based; 0 when there is none)."""
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    batch = A.shape[:-2]
+    a = np.array(A.reshape((math.prod(batch), m, n)), copy=True)
+    nb = a.shape[0]
+    piv = np.zeros((nb, k), np.int32)
+    info = np.zeros(nb, np.int32)
+    rows = np.arange(nb)
+    for j in range(k):
+        p = j + np.argmax(np.abs(a[:, j:, j]), axis=1)
+        piv[:, j] = p + 1
+        top = a[:, j].copy()
+        a[:, j] = a[rows, p]
+        a[rows, p] = top
+        d = a[:, j, j]
+        info = np.where((info == 0) & (d == 0), j + 1, info).astype(np.int32)
+        a[:, j + 1:, j] /= np.where(d == 0, 1, d)[:, None]   # a zero pivot has a zero column
+        a[:, j + 1:, j + 1:] -= a[:, j + 1:, j:j + 1] * a[:, j:j + 1, j + 1:]
+    return a.reshape(A.shape), piv.reshape(batch + (k,)), info.reshape(batch)
+
+
+def _perm_matrix(piv: np.ndarray, m: int, dtype: Any) -> np.ndarray:
+    """P with A = P L U from getrf's 1-based row swaps."""
+    k = piv.shape[-1]
+    flat = piv.reshape((math.prod(piv.shape[:-1]), k)).astype(np.int64) - 1
+    perm = np.broadcast_to(np.arange(m), (flat.shape[0], m)).copy()
+    rows = np.arange(flat.shape[0])
+    for j in range(k):
+        p = flat[:, j]
+        top = perm[:, j].copy()
+        perm[:, j] = perm[rows, p]
+        perm[rows, p] = top
+    P = np.zeros((flat.shape[0], m, m), dtype)
+    P[rows[:, None], perm, np.arange(m)] = 1
+    return P.reshape(piv.shape[:-1] + (m, m))
+
+
+def _split_lu(LU: Any, m: int, n: int) -> tuple:
+    """(L, U) from the packed factors: unit lower m x k, upper k x n."""
+    k = min(m, n)
+    L = np.tril(LU[..., :, :k], -1) + np.eye(m, k, dtype=_np_dtype(LU))
+    return L, np.triu(LU[..., :k, :])
+
+
+class LUFactor(Function):
+    """torch.linalg.lu_factor_ex; backward as torch's linalg_lu_backward on the packed
+    factors (square, wide and tall)."""
+
+    _raw = True
+    _name = "LinalgLuFactorExBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        LU, piv, info = _lu_np(A)
+        ctx.P = _perm_matrix(piv, A.shape[-2], A.dtype)
+        ctx.save_for_backward(LU)
+        return LU, piv, info
+
+    @staticmethod
+    def backward(ctx: Any, g: Any, g_piv: Any, g_info: Any) -> Any:
+        LU = ctx.saved_tensors[0]
+        m, n = LU.shape[-2:]
+        k = min(m, n)
+        L, U = _split_lu(LU, m, n)
+        gL, gU = _split_lu(g, m, n)
+        gL = gL - np.eye(m, k, dtype=_np_dtype(g))
+        if m == n:   # P L⁻ᴴ [tril(Lᴴ gL, -1) + triu(gU Uᴴ)] U⁻ᴴ
+            gA = np.tril(np.matmul(_mT(L), gL), -1) + np.triu(np.matmul(gU, _mT(U)))
+            gA = _tri(_mT(L), _tri(_mT(U), gA, False, False, False), True, True, True)
+        elif m < n:  # wide: U = [U1 | U2]
+            U1 = U[..., :k]
+            gA = np.matmul(_mT(L), gL) - np.matmul(gU, _mT(U))
+            gA = _tri(_mT(U1), np.tril(gA, -1), False, False, False)
+            gA = np.concatenate([gA + gU[..., :k], gU[..., k:]], -1)
+            gA = _tri(_mT(L), gA, True, True, True)
+        else:        # tall: L = [L1; L2]
+            L1 = L[..., :k, :]
+            gA = np.matmul(gU, _mT(U)) - np.matmul(_mT(L), gL)
+            gA = _tri(_mT(L1), np.triu(gA), True, True, True)
+            gA = np.concatenate([gA + gL[..., :k, :], gL[..., k:, :]], -2)
+            gA = _tri(_mT(U), gA, False, False, False)
+        return np.matmul(ctx.P, gA)
+
+
+_lu_factor_rt = return_type("linalg_lu_factor", ("LU", "pivots"))
+_lu_factor_ex_rt = return_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+_lu_rt = return_type("linalg_lu", ("P", "L", "U"))
+_lu_unpack_rt = return_type("lu_unpack", ("P", "L", "U"))
+_lu_with_info_rt = return_type("_lu_with_info", ("LU", "pivots", "info"))
+
+
+def _lu_input(op: str, A: Any, pivot: bool) -> None:
+    _tensor(A, op, "A")
+    if A.ndim < 2:
+        raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got "
+                           f"size: {list(A.shape)} instead")
+    _dispatch_float("lu_cpu", A)
+    if not pivot:
+        raise RuntimeError(f"{op}: LU without pivoting is not implemented on the CPU")
+
+
+def _first_info(info: np.ndarray) -> tuple:
+    """(batch index, value) of the first nonzero info; (-1, 0) when all are zero."""
+    flat = info.reshape(-1)
+    bad = np.flatnonzero(flat)
+    return (int(bad[0]), int(flat[bad[0]])) if bad.size else (-1, 0)
+
+
+def _zero_pivot_error(op: str, A: Tensor, info: np.ndarray) -> None:
+    i, j = _first_info(info)
+    if i >= 0:
+        raise RuntimeError(
+            f"{op}: {_batch(A._data, i)}U[{j},{j}] is zero and using it on lu_solve would "
+            "result in a division by zero. If you still want to perform the factorization, "
+            "consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+
+
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False,
+                 out: Any = None) -> tuple:
+    """Packed LU factors with partial pivoting, 1-based int32 pivots and int32 info, the
+    first zero pivot (torch.linalg.lu_factor_ex)."""
+    _lu_input("linalg.lu_factor_ex", A, pivot)
+    LU, piv, info = LUFactor.apply(A)
+    if check_errors:
+        _zero_pivot_error("torch.linalg.lu_factor_ex", A, info._data)
+    return _lu_factor_ex_rt(LU, piv, info)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True, out: Any = None) -> tuple:
+    """Packed LU factors and 1-based int32 pivots, A = P L U (torch.linalg.lu_factor); a
+    RuntimeError when U has a zero on its diagonal."""
+    _lu_input("linalg.lu_factor", A, pivot)
+    LU, piv, info = LUFactor.apply(A)
+    _zero_pivot_error("torch.linalg.lu_factor", A, info._data)
+    return _lu_factor_rt(LU, piv)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True,
+              unpack_pivots: bool = True, *, out: Any = None) -> tuple:
+    """(P, L, U) from linalg.lu_factor's packed factors and pivots (torch.lu_unpack); the
+    parts not asked for are empty."""
+    _matrices("torch.lu_unpack", LU_data, square=False, name="LU_data")
+    _tensor(LU_pivots, "lu_unpack", "LU_pivots")
+    if LU_pivots._data.dtype != np.int32:
+        raise RuntimeError("torch.lu_unpack: LU_pivots is expected to be a contiguous tensor "
+                           f"of torch.int32 dtype (got {LU_pivots.dtype}).\nNote: this function "
+                           "is intended to be used with the output produced by "
+                           "torch.linalg.lu_factor")
+    m, n = LU_data.shape[-2:]
+    k = min(m, n)
+    if tuple(LU_pivots.shape[-1:]) != (k,):
+        raise RuntimeError(f"torch.lu_unpack: LU_pivots.size(-1) must equal min(m, n) = {k} "
+                           f"for LU_data of shape {list(LU_data.shape)} (got pivots of shape "
+                           f"{list(LU_pivots.shape)})")
+    empty = _make(np.empty((0,), LU_data._data.dtype))
+    L = U = P = empty
+    if unpack_data:
+        L = LU_data[..., :, :k].tril(-1) + _make(np.eye(m, k, dtype=LU_data._data.dtype))
+        U = LU_data[..., :k, :].triu()
+    if unpack_pivots:
+        P = _make(_perm_matrix(LU_pivots._data, m, LU_data._data.dtype))
+    return _lu_unpack_rt(P, L, U)
+
+
+def _linalg_lu(A: Tensor, *, pivot: bool = True, out: Any = None) -> tuple:
+    """A = P L U with partial pivoting, L unit lower (m x k), U upper (k x n)
+    (torch.linalg.lu)."""
+    _lu_input("linalg.lu_factor", A, pivot)
+    LU, piv, _ = LUFactor.apply(A)
+    return _lu_rt(*lu_unpack(LU, piv))
+
+
+def _lu_solve_checks(op: str, LU: Tensor, pivots: Tensor, B: Tensor, left: bool) -> None:
+    _matrices(op, LU, name="LU")
+    _tensor(pivots, op, "pivots")
+    _matrices(op, B, square=False, name="B")
+    if pivots._data.dtype != np.int32:
+        raise RuntimeError(f"{op}: pivots should be a Tensor of scalar type torch.int32")
+    _same_float(op, LU, B, "LU", "B")
+    n = LU.shape[-1]
+    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
+        raise RuntimeError(f"{op}: Expected pivots of shape {list(LU.shape[:-1])} for LU of "
+                           f"shape {list(LU.shape)}, but got {list(pivots.shape)}")
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({_fmt(LU.shape[-2:])} and "
+                           f"{_fmt(B.shape[-2:])})")
+    _batch_broadcast(op, LU, B)
+
+
+def _linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True,
+                     adjoint: bool = False, out: Any = None) -> Tensor:
+    """X with A X = B for A = P L U given by linalg.lu_factor (Aᴴ with adjoint, X A = B when
+    left=False), batches broadcast (torch.linalg.lu_solve)."""
+    _lu_solve_checks("linalg.lu_solve", LU, pivots, B, left)
+    P = _make(_perm_matrix(pivots._data, LU.shape[-1], LU._data.dtype))
+    if left and not adjoint:    # X = U⁻¹ L⁻¹ Pᵀ B
+        Y = solve_triangular(LU, matmul(P.mT, B), upper=False, unitriangular=True)
+        return solve_triangular(LU, Y, upper=True)
+    if left:                    # Aᵀ X = B: X = P L⁻ᵀ U⁻ᵀ B
+        Y = solve_triangular(LU.mT, B, upper=False)
+        return matmul(P, solve_triangular(LU.mT, Y, upper=True, unitriangular=True))
+    if not adjoint:             # X P L U = B: X = B U⁻¹ L⁻¹ Pᵀ
+        Y = solve_triangular(LU, B, upper=True, left=False)
+        return matmul(solve_triangular(LU, Y, upper=False, left=False, unitriangular=True),
+                      P.mT)
+    # X Aᵀ = B: X = B P L⁻ᵀ U⁻ᵀ
+    Y = solve_triangular(LU.mT, matmul(B, P), upper=True, left=False, unitriangular=True)
+    return solve_triangular(LU.mT, Y, upper=False, left=False)
+
+
+def _legacy_lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out: Any = None) -> Any:
+    """torch.lu (deprecated): (LU, pivots), with info when get_infos."""
+    _warn_once("lu", "torch.lu is deprecated in favor of torch.linalg.lu_factor / "
+               "torch.linalg.lu_factor_ex and will be removed in a future PyTorch release.")
+    r = lu_factor_ex(A, pivot=pivot)   # torch's never raises for a singular A
+    return _lu_with_info_rt(*r) if get_infos else (r.LU, r.pivots)
+
+
+def _legacy_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor, *, out: Any = None) -> Tensor:
+    """torch.lu_solve (deprecated): linalg.lu_solve(LU_data, LU_pivots, b)."""
+    _warn_once("lu_solve", "torch.lu_solve is deprecated in favor of torch.linalg.lu_solve and "
+               "will be removed in a future PyTorch release.")
+    return _linalg_lu_solve(LU_data, LU_pivots, b)
+
+
+# ----------------------------------------------------------------------------- matrix_exp
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+           129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+           40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+
+
+def _expm_np(A: np.ndarray) -> np.ndarray:
+    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), in
+    float64 per matrix."""
+    if A.size == 0:
+        return A.copy()
+    a = A.astype(np.float64)
+    b = _PADE13
+    norm1 = np.max(np.sum(np.abs(a), axis=-2), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.ceil(np.log2(norm1 / 5.371920351148152))
+    s = np.where(np.isfinite(s) & (s > 0), s, 0).astype(np.int64)
+    a = a / np.exp2(s)[..., None, None]
+    eye = np.eye(a.shape[-1])
+    A2 = np.matmul(a, a)
+    A4 = np.matmul(A2, A2)
+    A6 = np.matmul(A4, A2)
+    U = np.matmul(a, np.matmul(A6, b[13] * A6 + b[11] * A4 + b[9] * A2)
+                  + b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * eye)
+    V = np.matmul(A6, b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 \
+        + b[2] * A2 + b[0] * eye
+    try:
+        R = np.linalg.solve(V - U, V + U)
+    except np.linalg.LinAlgError:   # only for non-finite input
+        R = np.full(a.shape, np.nan)
+    for k in range(int(s.max(initial=0))):
+        R = np.where((s > k)[..., None, None], np.matmul(R, R), R)
+    return R.astype(A.dtype)
+
+
+class MatrixExp(Function):
+    """torch.linalg.matrix_exp; gA is the top-right block of exp([[Aᵀ, G], [0, Aᵀ]])."""
+
+    _raw = True
+    _name = "LinalgMatrixExpBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        ctx.save_for_backward(A)
+        return _expm_np(A)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        At = _mT(ctx.saved_tensors[0])
+        n = At.shape[-1]
+        M = np.concatenate([np.concatenate([At, g], -1),
+                            np.concatenate([np.zeros_like(At), At], -1)], -2)
+        E = MatrixExp.apply(M) if isinstance(M, Tensor) else _expm_np(M)
+        return E[..., :n, n:]
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """Matrix exponential of (batches of) square matrices (torch.linalg.matrix_exp)."""
+    _matrices("linalg.matrix_exp", A)
+    _float_input("linalg.matrix_exp", A)
+    return MatrixExp.apply(A)
+
+
+# ----------------------------------------------------------------------------- lstsq
+_lstsq_rt = return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: Any = None, *, driver: Any = None) -> tuple:
+    """Least-squares solution of A X = B through the pseudo-inverse, with torch's CPU rules
+    for what each driver fills: rank for gelsy/gelsd/gelss, singular values for gelsd/gelss,
+    residuals when m > n (gels, or gelsd/gelss with every A of full rank)
+    (torch.linalg.lstsq)."""
+    op = "torch.linalg.lstsq"
+    _tensor(A, "linalg.lstsq", "A")
+    _tensor(B, "linalg.lstsq", "B")
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
+    if B.ndim < 1:
+        raise RuntimeError(f"{op}: other must have at least 1 dimension.")
+    for t in (A, B):
+        if t._data.dtype not in (np.float32, np.float64):
+            raise RuntimeError("This function doesn't handle types other than float and double")
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(f"{op}: Expected input and other to have the same dtype, but got "
+                           f"input's dtype {_TORCH_TYPE[A._data.dtype.name]} and other's dtype "
+                           f"{_TORCH_TYPE[B._data.dtype.name]}")
+    driver = "gelsy" if driver is None else driver
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(f"{op}: parameter `driver` should be one of (gels, gelsy, gelsd, "
+                           f"gelss) (got {driver!r})")
+    vector = B.ndim == A.ndim - 1
+    B2 = B.unsqueeze(-1) if vector else B
+    m, n = A.shape[-2:]
+    if B2.shape[-2] != m:
+        raise RuntimeError(f"{op}: input.size(-2) should match other.size(-2) (shapes "
+                           f"{list(A.shape)} and {list(B.shape)})")
+    _batch_broadcast(op, A, B2)
+    a = A._data
+    if rcond is None:
+        rcond = np.finfo(a.dtype).eps * max(m, n)
+    X = matmul(Pinv.apply(A, 0.0, float(rcond), False), B2)
+    s, smax = _spectrum(a, False)
+    rank = np.sum(s > (rcond * smax)[..., None], axis=-1).astype(np.int64)
+    dt = a.dtype
+    empty = np.empty((0,), dt)
+    res = X.flatten()[:0]   # empty, but part of the graph as torch's
+    if m > n and (driver == "gels" or (driver != "gelsy" and np.all(rank == n))):
+        res = (matmul(A, X) - B2).pow(2).sum(-2)
+    return _lstsq_rt(X.squeeze(-1) if vector else X, res,
+                     _make(np.empty((0,), np.int64) if driver == "gels" else rank),
+                     _make(s.astype(dt) if driver in ("gelsd", "gelss") else empty))
+
+
+# ----------------------------------------------------------------------------- cond, tensors
+def cond(A: Tensor, p: Any = None, *, out: Any = None) -> Tensor:
+    """Condition number in the norm p (torch.linalg.cond): the ratio of extreme singular
+    values for p None/2/-2, else ‖A‖ₚ ‖A⁻¹‖ₚ (inf for a singular A)."""
+    if p not in (None, 2, -2, "fro", "nuc", 1, -1, math.inf, -math.inf):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    if p == "nuc":   # ‖A‖ ‖A⁻¹‖ in the nuclear norm, from the singular values (as torch)
+        _matrices("linalg.cond(ord=nuc)", A)
+        _float_input("linalg.svd", A)
+        s = svdvals(A)
+        return s.sum(-1) * s.reciprocal().sum(-1)
+    if p in (None, 2, -2):
+        _matrices("linalg.svd", A, square=False)
+        _float_input("linalg.svd", A)
+        s = svdvals(A)
+        if s.shape[-1] == 0:
+            return _make(np.zeros(s.shape[:-1], A._data.dtype))
+        big, small = s[..., 0], s[..., -1]
+        return big / small if p != -2 else small / big
+    _matrices(f"linalg.cond(ord={p})", A)
+    _float_input("linalg.cond", A)
+    a = A._data
+    singular = _make(_lu_info(a) > 0)
+    if not np.any(singular._data):
+        return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    eye = _make(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy())
+    safe = where(singular[..., None, None], eye, A)
+    value = matrix_norm(A, p) * matrix_norm(inv(safe), p)
+    return where(singular, _make(np.array(np.inf, a.dtype)), value)
+
+
+def tensorinv(A: Tensor, ind: int = 2, *, out: Any = None) -> Tensor:
+    """The inverse of A for tensordot over its first ind dims: shape A.shape[ind:] +
+    A.shape[:ind] (torch.linalg.tensorinv)."""
+    _tensor(A, "linalg.tensorinv", "A")
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    front, back = tuple(A.shape[:ind]), tuple(A.shape[ind:])
+    p, q = math.prod(front), math.prod(back)
+    if p != q:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) "
+                           f"== prod(self.shape[:ind]), but got {q} != {p}")
+    return inv(A.reshape(p, q)).reshape(back + front)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Any = None, *, out: Any = None) -> Tensor:
+    """X with tensordot(A, X, X.ndim) = B; dims of A moved to the end first
+    (torch.linalg.tensorsolve)."""
+    _tensor(A, "linalg.tensorsolve", "A")
+    _tensor(B, "linalg.tensorsolve", "B")
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = A.permute(*[d for d in range(A.ndim) if d not in dims], *dims)
+    front, back = tuple(A.shape[:B.ndim]), tuple(A.shape[B.ndim:])
+    p, q = math.prod(front), math.prod(back)
+    if p != q:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:"
+                           f"]) == prod(self.shape[:other.ndim]), but got {q} != {p}")
+    return solve(A.reshape(p, q), B.reshape(p)).reshape(back)
+
+
+def vander(x: Tensor, *, N: Any = None) -> Tensor:
+    """Vandermonde matrix of increasing powers x⁰ … x^(N-1) along a new last dim
+    (torch.linalg.vander)."""
+    _tensor(x, "linalg.vander", "x")
+    if x.ndim == 0:
+        raise RuntimeError("N must be greater than 1.")
+    if x._data.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           "tensors, but got Bool")
+    N = x.shape[-1] if N is None else N
+    if N <= 1:
+        raise RuntimeError(f"N must be greater than 1. (got N={N})")
+    col = x.unsqueeze(-1)
+    powers = col.expand(*x.shape, N - 1).cumprod(-1)
+    return cat([ones_like(col), powers], -1)
+
+
+# ----------------------------------------------------------------------------- *_ex
+_inv_ex_rt = return_type("linalg_inv_ex", ("inverse", "info"))
+_cholesky_ex_rt = return_type("linalg_cholesky_ex", ("L", "info"))
+_solve_ex_rt = return_type("linalg_solve_ex", ("result", "info"))
+
+
+def _lu_info(a: np.ndarray) -> np.ndarray:
+    """getrf's info per matrix (the first zero pivot, 1-based; 0 when invertible): LAPACK's
+    slogdet finds the singular ones (sign 0), the Python LU runs on those alone."""
+    info = np.zeros(a.shape[:-2], np.int32)
+    if a.size:
+        bad = np.linalg.slogdet(a)[0] == 0
+        if np.any(bad):
+            info[bad] = _lu_np(a[bad])[2]
+    return info
+
+
+def _lu_inverse_np(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A⁻¹ B through getrf's factors with IEEE arithmetic: inf/nan where A is singular."""
+    LU, piv, _ = _lu_np(a)
+    P = _perm_matrix(piv, a.shape[-1], a.dtype)
+    Y = _substitute(np.tril(LU, -1) + np.eye(a.shape[-1], dtype=a.dtype),
+                    np.matmul(_mT(P), b), False)
+    return _substitute(np.triu(LU), Y, True)
+
+
+class InvEx(Inv):
+    """torch.linalg.inv_ex: Inv whose singular matrices give getri's inf/nan, not an error."""
+
+    @staticmethod
+    def forward(ctx: Any, A: Any) -> Any:
+        try:
+            y = np.linalg.inv(A)
+        except np.linalg.LinAlgError:
+            y = _lu_inverse_np(A, np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape))
+        ctx.save_for_backward(y)
+        return y
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False, out: Any = None) -> tuple:
+    """(inverse, info) with info the first zero pivot of A's LU (0: invertible); a
+    LinAlgError for a singular A only when check_errors (torch.linalg.inv_ex)."""
+    _matrices("linalg.inv_ex", A)
+    _float_input("linalg.inv_ex", A)
+    info = _lu_info(A._data)
+    if check_errors:
+        k, j = _first_info(info)
+        if k >= 0:
+            raise LinAlgError(f"linalg.inv_ex: {_batch(A._data, k)}The diagonal element {j} is "
+                              "zero, the inversion could not be completed because the input "
+                              "matrix is singular.")
+    return _inv_ex_rt(InvEx.apply(A), _make(info))
+
+
+class SolveEx(Solve):
+    """torch.linalg.solve_ex: Solve whose singular matrices give inf/nan, not an error."""
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, B: Any, vector: bool) -> Any:
+        B2 = B[..., None] if vector else B
+        try:
+            X = np.linalg.solve(A, B2)
+        except np.linalg.LinAlgError:
+            shape = np.broadcast_shapes(A.shape[:-2], B2.shape[:-2])
+            X = _lu_inverse_np(np.broadcast_to(A, shape + A.shape[-2:]), B2)
+        ctx.vector = vector
+        X = X[..., 0] if vector else X
+        ctx.save_for_backward(A, X)
+        return X
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False,
+             out: Any = None) -> tuple:
+    """(result, info) of linalg.solve with info the first zero pivot of A's LU; no error
+    unless check_errors (torch.linalg.solve_ex)."""
+    vector = _solve_check(A, B, left)
+    if not left:
+        X, info = solve_ex(A.mT, B.mT, check_errors=check_errors)
+        return _solve_ex_rt(X.mT, info)
+    info = _lu_info(A._data)
+    k, _ = _first_info(info)
+    if check_errors and k >= 0:
+        raise LinAlgError(f"torch.linalg.solve_ex: {_batch(A._data, k)}The solver failed "
+                          "because the input matrix is singular.")
+    return _solve_ex_rt(SolveEx.apply(A, B, vector), _make(info))
+
+
+def _cholesky_partial(m: np.ndarray) -> tuple:
+    """LAPACK potf2's result on one matrix: the lower triangle with the columns before the
+    failing one factored and the failing pivot stored, and info (1-based; 0 on success)."""
+    a = np.tril(m).copy()
+    for j in range(a.shape[0]):
+        ajj = a[j, j] - np.dot(a[j, :j], a[j, :j])
+        if not ajj > 0:
+            a[j, j] = ajj
+            return a, j + 1
+        a[j, j] = np.sqrt(ajj)
+        a[j + 1:, j] = (a[j + 1:, j] - np.matmul(a[j + 1:, :j], a[j, :j])) / a[j, j]
+    return a, 0
+
+
+class CholeskyEx(Cholesky):
+    """torch.linalg.cholesky_ex: Cholesky that returns potrf's partial factor and info for a
+    matrix that is not positive-definite instead of raising."""
+
+    @staticmethod
+    def forward(ctx: Any, A: Any, upper: bool) -> Any:
+        flat = A.reshape((math.prod(A.shape[:-2]),) + A.shape[-2:])
+        L = np.empty_like(flat)
+        info = np.zeros(flat.shape[0], np.int32)
+        try:
+            L[...] = np.linalg.cholesky(flat)
+        except np.linalg.LinAlgError:
+            for i, m in enumerate(flat):
+                L[i], info[i] = _cholesky_partial(m)
+        L = L.reshape(A.shape)
+        ctx.upper = upper
+        L = np.ascontiguousarray(_mT(L)) if upper else L
+        ctx.save_for_backward(L)
+        return L, info.reshape(A.shape[:-2])
+
+    @staticmethod
+    def backward(ctx: Any, g: Any, g_info: Any) -> Any:
+        return Cholesky.backward(ctx, g)
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False,
+                out: Any = None) -> tuple:
+    """(L, info), info the order of the first leading minor that is not positive-definite
+    (0: success); no error unless check_errors (torch.linalg.cholesky_ex)."""
+    _matrices("linalg.cholesky_ex", A)
+    _float_input("linalg.cholesky_ex", A)
+    L, info = CholeskyEx.apply(A, bool(upper))
+    k, j = _first_info(info._data)
+    if check_errors and k >= 0:
+        raise LinAlgError(f"linalg.cholesky_ex: {_batch(A._data, k)}The factorization could "
+                          "not be completed because the input is not positive-definite (the "
+                          f"leading minor of order {j} is not positive-definite).")
+    return _cholesky_ex_rt(L, info)
+
+
+# ----------------------------------------------------------------------------- legacy forms
+_legacy_svd_rt = return_type("svd", ("U", "S", "V"))
+_legacy_qr_rt = return_type("qr", ("Q", "R"))
+_triangular_solve_rt = return_type("triangular_solve", ("solution", "cloned_coefficient"))
+
+
+def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out: Any = None) -> tuple:
+    """torch.svd: (U, S, V) with A = U diag(S) Vᵀ, V not Vᴴ; reduced when some; U and V are
+    zero (full-size) when compute_uv is False."""
+    if not compute_uv:
+        _matrices("linalg.svd", input, square=False)
+        _float_input("linalg.svd", input)
+        S = svdvals(input)
+        m, n = input.shape[-2:]
+        dt = input._data.dtype
+        return _legacy_svd_rt(_make(np.zeros(input.shape[:-2] + (m, m), dt)), S,
+                              _make(np.zeros(input.shape[:-2] + (n, n), dt)))
+    U, S, Vh = _linalg_svd(input, full_matrices=not some)
+    return _legacy_svd_rt(U, S, Vh.mT)
+
+
+def qr(input: Tensor, some: bool = True, *, out: Any = None) -> tuple:
+    """torch.qr (deprecated): linalg.qr in mode 'reduced' when some, else 'complete'."""
+    _warn_once("qr", "torch.qr is deprecated in favor of torch.linalg.qr and will be removed "
+               "in a future PyTorch release.\nThe boolean parameter 'some' has been replaced "
+               "with a string parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced "
+               "with\nQ, R = torch.linalg.qr(A, 'reduced' if some else 'complete')")
+    return _legacy_qr_rt(*_linalg_qr(input, "reduced" if some else "complete"))
+
+
+def _chol_full(L: Any, upper: bool) -> Any:
+    """A = L Lᵀ (Uᵀ U when upper) from the given triangle."""
+    T = np.triu(L) if upper else np.tril(L)
+    return np.matmul(_mT(T), T) if upper else np.matmul(T, _mT(T))
+
+
+class CholeskySolve(Function):
+    """torch.cholesky_solve: X = A⁻¹ B for A = L Lᵀ; backward as torch's: gB =
+    cholesky_solve(G, L), gL = -(C + Cᵀ) L with C = gB Xᵀ (L Cᵀ… for upper)."""
+
+    _raw = True
+    _name = "CholeskySolveBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, B: Any, L: Any, upper: bool) -> Any:
+        Y = _tri_np(L, B, upper, True, False) if not upper else \
+            _tri_np(_mT(L), B, False, True, False)
+        X = _tri_np(_mT(L), Y, True, True, False) if not upper else \
+            _tri_np(L, Y, True, True, False)
+        ctx.upper = upper
+        ctx.save_for_backward(L, X)
+        return X
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        L, X = ctx.saved_tensors
+        gB = np.linalg.solve(_chol_full(L, ctx.upper), g)
+        C = np.matmul(gB, _mT(X))
+        C = C + _mT(C)
+        gL = -np.matmul(L, C) if ctx.upper else -np.matmul(C, L)
+        return gB, gL, None
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
+    """X with A X = B for A = L Lᵀ given its Cholesky factor L (Uᵀ U when upper), batches
+    broadcast (torch.cholesky_solve)."""
+    _tensor(B, "cholesky_solve", "input")
+    _tensor(L, "cholesky_solve", "input2")
+    if B.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {B.ndim} dimensions "
+                           "instead")
+    if L.ndim < 2:
+        raise RuntimeError(f"u should have at least 2 dimensions, but has {L.ndim} dimensions "
+                           "instead")
+    if B._data.dtype != L._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_TORCH_TYPE.get(B._data.dtype.name, B.dtype)} and A of type "
+                           f"{_TORCH_TYPE.get(L._data.dtype.name, L.dtype)} instead.")
+    _dispatch_float("cholesky_solve_cpu", B)
+    _matrices("cholesky_solve", L, name="A")
+    if B.shape[-2] != L.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
+                           f"{L.shape[-1]} by {L.shape[-1]} but each b matrix is "
+                           f"{B.shape[-2]} by {B.shape[-1]}")
+    _batch_broadcast("cholesky_solve", B, L)
+    return CholeskySolve.apply(B, L, bool(upper))
+
+
+class CholeskyInverse(Function):
+    """torch.cholesky_inverse: (L Lᵀ)⁻¹; backward as torch's: gL = -(Y (G + Gᵀ) Y) L with Y
+    the result (-L (…) for upper)."""
+
+    _raw = True
+    _name = "CholeskyInverseBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, L: Any, upper: bool) -> Any:
+        eye = np.broadcast_to(np.eye(L.shape[-1], dtype=L.dtype), L.shape)
+        Linv = _tri_np(L, eye, upper, True, False)   # L⁻¹ (U⁻¹)
+        Y = np.matmul(Linv, _mT(Linv)) if upper else np.matmul(_mT(Linv), Linv)
+        ctx.upper = upper
+        ctx.save_for_backward(L, Y)
+        return Y
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        L, Y = ctx.saved_tensors
+        C = np.matmul(Y, np.matmul(g + _mT(g), Y))
+        return (-np.matmul(L, C) if ctx.upper else -np.matmul(C, L)), None
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
+    """Inverse of A = L Lᵀ (Uᵀ U when upper) from its Cholesky factor
+    (torch.cholesky_inverse)."""
+    _tensor(L, "cholesky_inverse", "input")
+    if L.ndim < 2:
+        raise RuntimeError("cholesky_inverse: The input tensor A must have at least 2 "
+                           "dimensions.")
+    _matrices("cholesky_inverse", L)
+    _dispatch_float("cholesky_inverse_out_cpu", L)
+    return CholeskyInverse.apply(L, bool(upper))
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False, *, out: Any = None) -> tuple:
+    """torch.triangular_solve (deprecated): (solution, cloned_coefficient) with
+    solution = op(A)⁻¹ b, op the transpose when asked; batches broadcast."""
+    _warn_once("triangular_solve", "torch.triangular_solve is deprecated in favor of "
+               "torch.linalg.solve_triangularand will be removed in a future PyTorch release.")
+    _tensor(b, "triangular_solve", "b")
+    _tensor(A, "triangular_solve", "A")
+    for name, t in (("b", b), ("A", A)):
+        if t.ndim < 2:
+            raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 "
+                               f"dimensions, but it has {t.ndim} dimensions instead")
+    if b._data.dtype != A._data.dtype:
+        raise RuntimeError(f"torch.triangular_solve: Expected b and A to have the same dtype, "
+                           f"but found b of type {_TORCH_TYPE.get(b._data.dtype.name)} and A "
+                           f"of type {_TORCH_TYPE.get(A._data.dtype.name)} instead.")
+    T = A.mT if transpose else A
+    X = solve_triangular(T, b, upper=bool(upper) != bool(transpose), unitriangular=unitriangular)
+    batch = tuple(X.shape[:-2])
+    return _triangular_solve_rt(X, A.expand(*batch, *A.shape[-2:]).clone())
+
+
+attach({
+    "svd": svd, "qr": qr, "cholesky_solve": cholesky_solve,
+    "cholesky_inverse": cholesky_inverse, "triangular_solve": triangular_solve,
+    "lu_solve": _legacy_lu_solve, "lu": _legacy_lu, "matrix_exp": matrix_exp,
+})
+
+lu = _legacy_lu
+lu_solve = _legacy_lu_solve
+__all__ += ["lu_unpack", "matrix_exp", "svd", "qr", "cholesky_solve", "cholesky_inverse",
+            "triangular_solve", "lu", "lu_solve"]
+
+_linalg_names.update({
+    "lstsq": lstsq, "solve_triangular": solve_triangular, "lu_factor": lu_factor,
+    "lu_factor_ex": lu_factor_ex, "lu": _linalg_lu, "lu_solve": _linalg_lu_solve,
+    "matrix_exp": matrix_exp, "cond": cond, "tensorinv": tensorinv, "tensorsolve": tensorsolve,
+    "vander": vander, "inv_ex": inv_ex, "cholesky_ex": cholesky_ex, "solve_ex": solve_ex,
+})

@@ -19,11 +19,13 @@ from ..autograd.grad_mode import no_grad
 from . import elementwise as _ew
 from ._util import broadcast_error, promote
 from .activation import _exp_sum
+from .nn_ops import pairwise_distance
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
            "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
            "margin_ranking_loss", "hinge_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss",
            "multilabel_soft_margin_loss", "soft_margin_loss", "multi_margin_loss",
            "multilabel_margin_loss"]
 
@@ -749,11 +751,38 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
             f"negative {n}D inputs")
     if margin <= 0:
         raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
-    d_pos = _pairwise_distance(anchor, positive, p, eps)
-    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    return _triplet(anchor, positive, negative, lambda x1, x2: _pairwise_distance(x1, x2, p, eps),
+                    margin, swap, reduction)
+
+
+def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor, dist: Any, margin: float,
+             swap: bool, reduction: str) -> Tensor:
+    """max(0, margin + dist(a, p) - dist(a, n)), with dist(p, n) as the negative distance where
+    smaller under swap, reduced."""
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
     if swap:
-        d_neg = _ew.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
+        d_neg = _ew.minimum(d_neg, dist(positive, negative))
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    """Triplet margin loss with any distance function, pairwise_distance by default
+    (torch.nn.functional.triplet_margin_with_distance_loss)."""
+    _check_reduction(reduction, "triplet_margin_with_distance_loss")
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: margin must be greater than 0, "
+                         f"got {margin}")
+    a, po, n = anchor.ndim, positive.ndim, negative.ndim
+    if not (a == po == n):
+        raise RuntimeError(
+            f"triplet_margin_with_distance_loss: The anchor, positive, and negative tensors are "
+            f"expected to have the same number of dimensions, but got: anchor {a}D, positive "
+            f"{po}D, and negative {n}D inputs")
+    dist = pairwise_distance if distance_function is None else distance_function
+    return _triplet(anchor, positive, negative, dist, margin, swap, reduction)
 
 
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,

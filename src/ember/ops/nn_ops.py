@@ -23,7 +23,7 @@ from ._util import matmul as matmul_arrays
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot",
-           "normalize", "cosine_similarity", "pairwise_distance", "pad"]
+           "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad"]
 
 
 # ----------------------------------------------------------------------------- linear
@@ -531,6 +531,98 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     from ..linalg import vector_norm
     nd = max(x1.dim(), x2.dim())
     return vector_norm(x1 - x2 + eps, p, nd - 1 if nd else None, keepdim=keepdim)
+
+
+class Pdist(Function):
+    """p-norm distances between the rows of an (N, M) matrix, pairs i < j in row-major order
+    (torch.pdist)."""
+
+    _raw = True
+    _name = "PdistBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, p: float) -> np.ndarray:
+        if x.ndim != 2:
+            raise RuntimeError(f"pdist only supports 2D tensors, got: {x.ndim}D")
+        if x.dtype.kind != "f":
+            raise RuntimeError(f"pdist only supports floating-point dtypes, got "
+                               f"{_backend.from_np(x.dtype).name}")
+        if x.dtype == np.float16:
+            raise NotImplementedError("\"pdist\" not implemented for 'Half' (this op does not "
+                                      "support float16 tensors)")
+        if not p >= 0:
+            raise RuntimeError(f"pdist only supports non-negative p values, got p={p}")
+        i, j = np.triu_indices(x.shape[0], 1)
+        diff = x[i] - x[j]
+        a = np.abs(diff)
+        if p == 0:
+            d = np.sum(a != 0, axis=-1).astype(x.dtype)
+        elif p == 1:
+            d = np.sum(a, axis=-1)
+        elif p == 2:
+            d = np.sqrt(np.sum(a * a, axis=-1))
+        elif p == math.inf:
+            d = np.max(a, axis=-1, initial=0)
+        else:
+            d = np.power(np.sum(np.power(a, p), axis=-1), 1 / p)
+        ctx.save_for_backward(x)
+        ctx.p, ctx.ij, ctx.diff, ctx.d = p, (i, j), diff, d
+        return d
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if isinstance(g, Tensor):   # create_graph: a gradient whose own backward raises, as torch
+            return _PdistBackward.apply(g, ctx.saved_tensors[0], ctx), None
+        return _pdist_grad(g, ctx.saved_tensors[0], ctx), None
+
+
+def _pdist_grad(g: np.ndarray, x: np.ndarray, ctx: Any) -> np.ndarray:
+    """torch's pdist backward: each pair's gradient, 0 where the distance is 0 (and, for p < 1,
+    where a coordinate difference is 0), scattered +/- to its two rows."""
+    p, (i, j), diff, d = ctx.p, ctx.ij, ctx.diff, ctx.d
+    gx = np.zeros_like(x)
+    if p == 0 or diff.size == 0:
+        return gx
+    g1, d1 = g[:, None], d[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):   # the masked entries may be inf/nan
+        if p == 1:
+            gd = np.sign(diff) * g1
+        elif p < 2:
+            gd = np.sign(diff) * np.power(np.abs(diff), p - 1) * g1 / np.power(d1, p - 1)
+            gd = np.where((d1 == 0) | ((diff == 0) & (p < 1)), 0, gd)
+        elif p == 2:
+            gd = np.where(d1 == 0, 0, g1 * diff / d1)
+        elif p == math.inf:
+            gd = g1 * np.sign(diff) * (np.abs(diff) == d1)
+        else:
+            gd = diff * np.power(np.abs(diff), p - 2) * g1 / np.power(d1, p - 1)
+            gd = np.where(d1 == 0, 0, gd)
+    gd = gd.astype(x.dtype, copy=False)
+    np.add.at(gx, i, gd)
+    np.subtract.at(gx, j, gd)
+    return gx
+
+
+class _PdistBackward(Function):
+    """pdist's gradient as a recorded op (create_graph=True); torch has no formula for its
+    derivative, so differentiating it again raises torch's error."""
+
+    _raw = True
+    _name = "PdistBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: np.ndarray, x: np.ndarray, fwd: Any) -> np.ndarray:
+        return _pdist_grad(g, x, fwd)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Any) -> Any:
+        raise NotImplementedError("the derivative for '_pdist_backward' is not implemented.")
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """p-norm distance between every pair of rows of an (N, M) input, as the condensed
+    N(N-1)/2 vector (torch.nn.functional.pdist)."""
+    return Pdist.apply(input, float(p))
 
 
 # ----------------------------------------------------------------------------- pad

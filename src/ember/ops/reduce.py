@@ -16,7 +16,8 @@ from .. import _backend
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
-from ._util import attach, dims, wrap_dim
+from ._util import attach, dims, inplace, wrap_dim
+from .creation import _CPP_NAMES, _dtype
 from .elementwise import _TYPE_NAMES
 from .indexing import Gather, _flat_positions
 
@@ -865,6 +866,26 @@ proto.register_functions({
 })
 
 
+# ----------------------------------------------------------------------------- cumsum_ / cumprod_
+def _scan_inplace(fn: Any, name: str) -> Any:
+    """Tensor.cumsum_/cumprod_: the scan in self's own dtype (a different dtype= and bool
+    tensors are refused, as in torch)."""
+    inner = inplace(fn, name + "_")
+
+    def method(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+        x = self._data
+        if dtype is not None and _dtype(dtype, name + "_") != x.dtype:
+            raise RuntimeError(
+                f"Bad in-place call: input tensor dtype {_CPP_NAMES[x.dtype.name]} and output "
+                f"tensor dtype {_CPP_NAMES[_dtype(dtype, name).name]} should match")
+        if x.dtype.kind == "b":
+            raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
+        return inner(self, dim)
+    method.__name__ = name + "_"
+    method.__doc__ = f"In-place {name} along dim (Tensor.{name}_)."
+    return method
+
+
 # ----------------------------------------------------------------------------- cummax / cummin
 def _cum_extreme(op: str, acc: Any) -> Any:
     rt = return_type(op)
@@ -1155,6 +1176,7 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *,
     return _make(np.bincount(pos, minlength=bins).astype(a.dtype))
 
 
-attach({"cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp, "aminmax": aminmax,
+attach({"cumsum_": _scan_inplace(cumsum, "cumsum"), "cumprod_": _scan_inplace(cumprod, "cumprod"),
+        "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp, "aminmax": aminmax,
         "kthvalue": kthvalue, "nanmedian": nanmedian, "quantile": quantile,
         "nanquantile": nanquantile, "bincount": bincount, "histc": histc})

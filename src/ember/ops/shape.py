@@ -17,7 +17,8 @@ from .. import _backend
 from .._tensor import Size, Tensor, _make
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
-from ._util import attach, wrap_dim
+from ._util import attach, check_inplace, inplace, wrap_dim
+from .creation import _dtype
 
 __all__ = ["reshape", "squeeze", "unsqueeze", "flatten", "unflatten", "transpose", "swapaxes",
            "swapdims", "t", "permute", "movedim", "moveaxis", "broadcast_to",
@@ -27,7 +28,8 @@ __all__ = ["reshape", "squeeze", "unsqueeze", "flatten", "unflatten", "transpose
            "flip", "fliplr", "flipud", "roll", "tril", "triu", "diag", "diagonal", "diag_embed",
            "clone", "ravel", "diff", "rot90", "kron", "meshgrid", "cartesian_prod", "block_diag",
            "column_stack", "row_stack", "hsplit", "vsplit", "dsplit", "tril_indices",
-           "triu_indices", "combinations"]
+           "triu_indices", "combinations", "resize_as_", "empty_strided", "scalar_tensor",
+           "is_nonzero", "is_same_size", "is_signed", "is_complex", "is_conj", "is_neg"]
 
 ndarray = np.ndarray
 
@@ -1260,6 +1262,293 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     return reshape(index_select(input, 0, _make(idx.reshape(-1))), idx.shape)
 
 
+# ----------------------------------------------------------------------------- unfold, sum_to_size
+def _unfold_array(x: Any, dim: int, size: int, step: int) -> Any:
+    """The windows of x along dim as a strided view with a new last dim of `size`."""
+    if x.ndim == 0:
+        return x.reshape((1,))[:size]
+    n = (x.shape[dim] - size) // step + 1
+    st = x.strides
+    return np.lib.stride_tricks.as_strided(
+        x, x.shape[:dim] + (n,) + x.shape[dim + 1:] + (size,),
+        st[:dim] + (st[dim] * step,) + st[dim + 1:] + (st[dim],))
+
+
+def _fold_windows(g: Any, shape: tuple, dim: int, size: int, step: int) -> Any:
+    """The adjoint of unfold: each window's gradient added back where the window lies."""
+    if not shape:
+        return np.reshape(np.sum(g, keepdims=True), ())
+    gx = np.zeros(shape, g.dtype)
+    n = g.shape[dim]
+    for k in range(size):
+        gx[(slice(None),) * dim + (slice(k, k + step * (n - 1) + 1, step),)] += g[..., k]
+    return gx
+
+
+class Unfold(Function):
+    _raw = True
+    _name = "UnfoldBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dim: int, size: int, step: int) -> Any:
+        ctx.args = (x.shape, dim, size, step)
+        return _unfold_array(x, dim, size, step)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        if isinstance(g, Tensor):
+            return UnfoldBackward.apply(g, *ctx.args), None, None, None
+        return _fold_windows(g, *ctx.args), None, None, None
+
+
+class UnfoldBackward(Function):
+    """The windows' gradients summed back onto the input (unfold's backward, differentiable)."""
+
+    _raw = True
+    _name = "UnfoldBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, shape: tuple, dim: int, size: int, step: int) -> Any:
+        ctx.args = (dim, size, step)
+        return _fold_windows(g, shape, dim, size, step)
+
+    @staticmethod
+    def backward(ctx: Any, gg: Any) -> Any:
+        out = (Unfold.apply(gg, *ctx.args) if isinstance(gg, Tensor)
+               else _unfold_array(gg, *ctx.args))   # d fold = unfold
+        return out, None, None, None, None
+
+
+def _unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of `size` elements, `step` apart, along dimension, as a new last dim; a
+    view (Tensor.unfold)."""
+    x = self._data
+    d = wrap_dim(dimension, x.ndim, "unfold")
+    length = x.shape[d] if x.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {length} but size is "
+                           f"{size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return _view_of(Unfold.apply(self, d, size, step), self)
+
+
+def _sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    """self summed down to `size`, a shape that expands to self's (Tensor.sum_to_size)."""
+    from .reduce import sum as sum_
+    shape = _sizes(size, "sum_to_size")
+    xs = self._data.shape
+    lead = len(xs) - len(shape)
+    if lead < 0 or any(s != 1 and s != v for s, v in zip(shape, xs[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(xs)}}}.")
+    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
+                                      if s == 1 and xs[i + lead] != 1)
+    if not axes:
+        return self
+    out = sum_(self, axes, keepdim=True)
+    return reshape(out, shape) if lead else out
+
+
+# ----------------------------------------------------------------------------- in-place variants
+def _inplace_view(fn: Any, op: str, shift: int) -> Any:
+    """Tensor.<op>: fn's view becomes self's own shape and strides, as torch's in-place view
+    ops (same object, bumped version, the op's grad_fn with torch's in-place number)."""
+    def method(self: Tensor, *args: Any) -> Tensor:
+        check_inplace(self, op)
+        res = fn(self, *args)
+        self._data = res._data
+        self._vc[0] += 1
+        node = res.grad_fn
+        if node is not None:
+            name = node.name()
+            node._name = name[:-1] + str(int(name[-1]) + shift)   # SqueezeBackward0 -> 3
+            self.grad_fn, self._output_nr, self._requires_grad = node, 0, True
+        return self
+    method.__name__ = op
+    method.__doc__ = f"In-place {op[:-1]}: self takes the new shape and strides (Tensor.{op})."
+    return method
+
+
+def _t_checked(self: Tensor) -> Tensor:
+    n = self._data.ndim
+    if n > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {n}D "
+                           f"(shape {list(self.shape)})")
+    return t(self)
+
+
+# ----------------------------------------------------------------------------- memory layout
+def _storage_root(a: ndarray) -> ndarray:
+    """The array that owns the memory a views (through as_strided's holder too)."""
+    while True:
+        b = a.base
+        if b is not None and not isinstance(b, ndarray):
+            b = getattr(b, "base", None)   # as_strided keeps its source behind a DummyArray
+        if not isinstance(b, ndarray):
+            return a
+        a = b
+
+
+def _ptr(a: ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def _storage_offset(self: Tensor) -> int:
+    """The position of the first element in the memory the tensor views, in elements
+    (Tensor.storage_offset)."""
+    a = self._data
+    return (_ptr(a) - _ptr(_storage_root(a))) // a.itemsize
+
+
+def _contiguous_strides(shape: tuple, itemsize: int) -> tuple:
+    st, acc = [], itemsize
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+def _check_sizes(shape: tuple, op: str) -> None:
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension "
+                           f"{min(shape)}: {list(shape)}")
+
+
+def _resize_(self: Tensor, *sizes: Any, memory_format: Any = None) -> Tensor:
+    """Give self the contiguous shape `sizes`, on its own memory when that is large enough,
+    else on new memory that starts with the old elements (Tensor.resize_)."""
+    shape = _sizes(sizes, "resize_")
+    _check_sizes(shape, "resize_")
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    x = self._data
+    if shape == x.shape:
+        return self
+    n = int(np.prod(shape, dtype=np.int64))
+    root = _storage_root(x)
+    dense = root.flags.c_contiguous or root.flags.f_contiguous
+    off = _ptr(x) - _ptr(root)
+    if dense and off + n * x.itemsize <= root.nbytes:
+        self._data = np.lib.stride_tricks.as_strided(
+            x, shape, _contiguous_strides(shape, x.itemsize))
+    elif self._base is not None:
+        raise RuntimeError(
+            f"resize_: growing a view (shape {list(x.shape)}) to {list(shape)} needs more memory "
+            "than its base holds, and ember cannot move the base's memory; resize a clone()")
+    else:
+        new = np.zeros(n, x.dtype)
+        mem = root.ravel(order="K").view(x.dtype)[off // x.itemsize:] if dense else \
+            x.reshape(-1)
+        k = min(n, mem.size)
+        new[:k] = mem[:k]
+        self._data = new.reshape(shape)
+    self._vc[0] += 1
+    return self
+
+
+def resize_as_(input: Tensor, the_template: Tensor, *, memory_format: Any = None) -> Tensor:
+    """input.resize_(the_template.shape) (torch.resize_as_)."""
+    return _resize_(input, the_template._data.shape)
+
+
+def empty_strided(size: Any, stride: Any, *, dtype: Any = None, layout: Any = None,
+                  device: Any = None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """A tensor of shape `size` laid out with `stride` (in elements) over fresh memory
+    (torch.empty_strided; ember fills the memory with zeros)."""
+    shape = _sizes((size,), "empty_strided")
+    st = _sizes((stride,), "empty_strided")
+    if len(st) != len(shape):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality "
+                           f"of strides ({len(st)})")
+    _check_sizes(shape, "empty_strided")
+    if any(s < 0 for s in st):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and "
+                           f"strides={list(st)}")
+    if device is not None:
+        _backend.check_device(device, "empty_strided")
+    dt = _dtype(dtype, "empty_strided")
+    n = 0 if 0 in shape else 1 + sum((s - 1) * k for s, k in zip(shape, st))
+    arr = np.lib.stride_tricks.as_strided(np.zeros(n, dt), shape,
+                                          tuple(k * dt.itemsize for k in st))
+    out = _make(arr)
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def _new_empty_strided(self: Tensor, size: Any, stride: Any, *, dtype: Any = None,
+                       layout: Any = None, device: Any = None, requires_grad: bool = False,
+                       pin_memory: bool = False) -> Tensor:
+    """empty_strided with self's dtype unless given (Tensor.new_empty_strided)."""
+    return empty_strided(size, stride, dtype=self.dtype if dtype is None else dtype,
+                         device=device, requires_grad=requires_grad)
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, layout: Any = None, device: Any = None,
+                  requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A 0-d tensor holding the number s, of the default float dtype unless given
+    (torch.scalar_tensor)."""
+    if isinstance(s, Tensor) and s._data.size == 1:
+        s = s.item()
+    if not isinstance(s, (bool, int, float, np.number, np.bool_)):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not "
+                        f"{type(s).__name__}")
+    if device is not None:
+        _backend.check_device(device, "scalar_tensor")
+    out = _make(np.array(s, _dtype(dtype, "scalar_tensor")))
+    return out.requires_grad_(True) if requires_grad else out
+
+
+def _type_as(self: Tensor, other: Tensor) -> Tensor:
+    """self converted to other's dtype (Tensor.type_as)."""
+    _tensor_arg(other, "type_as", "other")
+    return self.to(other.dtype)
+
+
+# ----------------------------------------------------------------------------- predicates
+def _tensor_arg(x: Any, op: str, name: str = "input", pos: int = 1) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type(x).__name__}")
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """Whether the single element of input is non-zero (torch.is_nonzero)."""
+    _tensor_arg(input, "is_nonzero")
+    return input.is_nonzero()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    """Whether the two tensors have the same shape (torch.is_same_size)."""
+    _tensor_arg(input, "is_same_size")
+    return input.is_same_size(other)
+
+
+def is_signed(input: Tensor) -> bool:
+    """Whether input's dtype is signed (torch.is_signed)."""
+    _tensor_arg(input, "is_signed")
+    return input.is_signed()
+
+
+def is_complex(input: Tensor) -> bool:
+    """Whether input's dtype is complex; ember has no complex dtypes (torch.is_complex)."""
+    _tensor_arg(input, "is_complex")
+    return input.is_complex()
+
+
+def is_conj(input: Tensor) -> bool:
+    """Whether input's conjugate bit is set; never in ember (torch.is_conj)."""
+    _tensor_arg(input, "is_conj")
+    return input.is_conj()
+
+
+def is_neg(input: Tensor) -> bool:
+    """Whether input's negative bit is set; never in ember (torch.is_neg)."""
+    _tensor_arg(input, "is_neg")
+    return input.is_neg()
+
+
 # ----------------------------------------------------------------------------- NumPy protocol
 def _np_reshape(a: Any, shape: Any = None, order: str = "C", *, newshape: Any = None,
                 copy: Any = None) -> Tensor:
@@ -1368,4 +1657,14 @@ attach({
     "diag": diag, "diagonal": diagonal, "diag_embed": diag_embed, "clone": clone,
     "contiguous": _contiguous, "diff": diff, "rot90": rot90, "kron": kron, "hsplit": hsplit,
     "vsplit": vsplit, "dsplit": dsplit,
+    "unfold": _unfold, "sum_to_size": _sum_to_size, "type_as": _type_as,
+    "squeeze_": _inplace_view(squeeze, "squeeze_", 3),
+    "unsqueeze_": _inplace_view(unsqueeze, "unsqueeze_", 1),
+    "transpose_": _inplace_view(transpose, "transpose_", 1),
+    "swapaxes_": _inplace_view(transpose, "swapaxes_", 1),
+    "swapdims_": _inplace_view(transpose, "swapdims_", 1),
+    "t_": _inplace_view(_t_checked, "t_", 1),
+    "tril_": inplace(tril, "tril_"), "triu_": inplace(triu, "triu_"),
+    "storage_offset": _storage_offset, "resize_": _resize_, "resize_as_": resize_as_,
+    "new_empty_strided": _new_empty_strided,
 })

@@ -14,7 +14,7 @@ from ..parameter import Parameter
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
            "Sigmoid", "Tanh", "Hardtanh", "Hardsigmoid", "Hardswish", "Softplus", "Softsign",
            "Softshrink", "Hardshrink", "Tanhshrink", "Threshold", "GLU", "LogSigmoid", "Softmax",
-           "LogSoftmax", "Softmin", "Softmax2d"]
+           "LogSoftmax", "Softmin", "Softmax2d", "RReLU"]
 
 
 def _inplace_repr(inplace: bool) -> str:
@@ -122,6 +122,23 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         r = f"negative_slope={self.negative_slope}"
+        return r + ", inplace=True" if self.inplace else r
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: slope ~ U(lower, upper) per element in training, else
+    (lower + upper) / 2 (torch.nn.RReLU)."""
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        r = f"lower={self.lower}, upper={self.upper}"
         return r + ", inplace=True" if self.inplace else r
 
 
