@@ -7,7 +7,7 @@ import torch
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
-from harness import check_error
+from harness import check, check_error
 
 MODULES = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
            "FeatureAlphaDropout"]
@@ -122,3 +122,51 @@ def test_dropout_errors():
         nn.Dropout(-0.1)
     with pytest.warns(UserWarning, match="dropout2d"):
         F.dropout2d(ember.ones(3, 4))
+
+
+# ATen's dropout front: integer inputs, empty inputs and the 2-dim minimum of feature dropout
+INT_CASES = [("dropout", (2, 3)), ("alpha_dropout", (2, 3)), ("feature_alpha_dropout", (2, 3)),
+             ("dropout1d", (2, 3)), ("dropout2d", (2, 3, 2, 2)),
+             ("dropout3d", (1, 2, 3, 2, 2))]
+
+
+@pytest.mark.parametrize("name,shape", INT_CASES)
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])
+def test_dropout_integer_input_in_training_raises(name, shape, dtype, rng):
+    x = rng.integers(0, 2, shape).astype(dtype)
+    for inplace in (False, True):
+        check_error(lambda t, i=inplace: getattr(F, name)(t, 0.5, True, i),
+                    lambda t, i=inplace: getattr(torch.nn.functional, name)(t, 0.5, True, i),
+                    x, match=["result type Float can't be cast to the desired output type"])
+
+
+@pytest.mark.parametrize("name,shape", INT_CASES)
+@pytest.mark.parametrize("p,training", [(0.5, False), (0.0, True), (1.0, True)])
+def test_dropout_integer_input_passes_when_nothing_is_sampled(name, shape, p, training, rng):
+    """eval and p 0 give the input back, p 1 a zero mask: torch keeps the integer dtype."""
+    for x in (rng.integers(1, 5, shape), np.zeros((0,) + shape[1:], np.int64)):
+        for pp, tr in ((p, training), (0.5, True)) if x.size == 0 else ((p, training),):
+            check(lambda t, pp=pp, tr=tr: getattr(F, name)(t, pp, tr),
+                  lambda t, pp=pp, tr=tr: getattr(torch.nn.functional, name)(t, pp, tr),
+                  x, grad=False)
+
+
+@pytest.mark.filterwarnings("ignore:dropout")
+@pytest.mark.parametrize("name,shape", [("feature_alpha_dropout", (5,)),
+                                        ("feature_alpha_dropout", ()), ("dropout2d", (5,)),
+                                        ("dropout2d", ()), ("dropout3d", ())])
+def test_feature_dropout_needs_two_dims(name, shape, rng):
+    """(dropout3d unsqueezes an unbatched input first, so only a 0-d input is too small.)"""
+    x = rng.standard_normal(shape).astype(np.float32)
+    check_error(lambda t: getattr(F, name)(t, 0.5, True),
+                lambda t: getattr(torch.nn.functional, name)(t, 0.5, True), x,
+                match=["Feature dropout requires at least 2 dimensions in the input"])
+    for p, training in ((0.5, False), (0.0, True), (1.0, True)):   # no mask drawn: no check
+        check(lambda t, p=p, tr=training: getattr(F, name)(t, p, tr),
+              lambda t, p=p, tr=training: getattr(torch.nn.functional, name)(t, p, tr), x)
+
+
+def test_dropout3d_1d_input_is_one_channel_per_element():
+    with pytest.warns(UserWarning, match="dropout3d"):
+        y = F.dropout3d(ember.ones(1000), 0.5, True).numpy()
+    assert set(np.unique(y)) == {0.0, 2.0}

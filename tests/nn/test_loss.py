@@ -393,3 +393,43 @@ def test_cross_entropy_is_one_node():
     x = ember.randn(4, 5, requires_grad=True)
     loss = EF.cross_entropy(x, ember.tensor([0, 1, 2, 3]), label_smoothing=0.1)
     assert loss.grad_fn.next_functions[0][0].variable is x
+
+
+# torch has no derivative for these weights: a weight that requires grad is refused while grad
+# mode is on (ember used to give it no gradient, silently)
+NO_GRAD_WEIGHTS = [
+    ("binary_cross_entropy_with_logits", "weight", "binary_cross_entropy_with_logits",
+     lambda m, x, t, w: m.nn.functional.binary_cross_entropy_with_logits(x, t, weight=w)),
+    ("binary_cross_entropy_with_logits", "pos_weight", "binary_cross_entropy_with_logits",
+     lambda m, x, t, w: m.nn.functional.binary_cross_entropy_with_logits(x, t, pos_weight=w)),
+    ("binary_cross_entropy_with_logits", "weight", "binary_cross_entropy_with_logits",
+     lambda m, x, t, w: m.nn.functional.binary_cross_entropy_with_logits(
+         x, t, weight=w, pos_weight=w, reduction="none")),
+    ("binary_cross_entropy", "weight", "binary_cross_entropy",
+     lambda m, x, t, w: m.nn.functional.binary_cross_entropy(x.sigmoid(), t, weight=w)),
+    ("nll_loss", "weight", "nll_loss_forward",
+     lambda m, x, t, w: m.nn.functional.nll_loss(x, (t[:, 0] * 3).long(), weight=w)),
+    ("cross_entropy", "weight", "nll_loss_forward",
+     lambda m, x, t, w: m.nn.functional.cross_entropy(x, (t[:, 0] * 3).long(), weight=w,
+                                                      label_smoothing=0.1)),
+    ("multi_margin_loss", "weight", "multi_margin_loss",
+     lambda m, x, t, w: m.nn.functional.multi_margin_loss(x, (t[:, 0] * 3).long(), weight=w)),
+]
+
+
+@pytest.mark.parametrize("case,arg,aten,fn", NO_GRAD_WEIGHTS,
+                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(NO_GRAD_WEIGHTS)])
+@pytest.mark.parametrize("x_grad", [True, False])
+def test_weight_requiring_grad_is_refused(case, arg, aten, fn, x_grad, rng):
+    x, t = rng.standard_normal((4, 3)), rng.uniform(0, 0.99, (4, 3))
+    w = rng.uniform(0.5, 2, (3,))
+
+    def run(m):
+        xx = m.tensor(x, requires_grad=x_grad)
+        return fn(m, xx, m.tensor(t), m.tensor(w, requires_grad=True))
+
+    check_error(lambda: run(ember), lambda: run(torch),
+                match=[f"The function '{aten}' is not differentiable with respect to argument "
+                       f"'{arg}'. This input cannot have requires_grad True."])
+    with ember.no_grad(), torch.no_grad():   # no autograd: no check, the same value
+        np.testing.assert_allclose(run(ember).numpy(), run(torch).numpy(), rtol=1e-10)

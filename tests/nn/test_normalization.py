@@ -142,3 +142,16 @@ ERRORS = [
 @pytest.mark.parametrize("efn,tfn,shape,match", ERRORS)
 def test_errors(efn, tfn, shape, match):
     check_error(efn, tfn, np.ones(shape, np.float32), match=match)
+
+
+@pytest.mark.parametrize("have", ["none", "mean", "var"])
+def test_instance_norm_eval_needs_running_stats(have, rng):
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    kw = {"mean": {"running_mean": np.zeros(3, np.float32)},
+          "var": {"running_var": np.ones(3, np.float32)}, "none": {}}[have]
+    check_error(lambda x: F.instance_norm(x, use_input_stats=False,
+                                          **{k: ember.tensor(v) for k, v in kw.items()}),
+                lambda x: TF.instance_norm(x, use_input_stats=False,
+                                           **{k: torch.tensor(v) for k, v in kw.items()}),
+                x, match=["Expected running_mean and running_var to be defined when "
+                          "use_input_stats is false"])

@@ -134,3 +134,16 @@ def test_one_hot(shape, n, rng):
 def test_one_hot_errors(x, n, match):
     check_error(lambda a: F.one_hot(a, n), lambda a: torch.nn.functional.one_hot(a, n), x,
                 match=[match])
+
+
+@pytest.mark.parametrize("wshape", [(5,), (5, 2, 2), ()])
+def test_embedding_weight_must_be_2d(wshape, rng):
+    w = rng.standard_normal(wshape).astype(np.float32)
+    check_error(lambda w: F.embedding(ember.tensor([0, 1]), w),
+                lambda w: torch.nn.functional.embedding(torch.tensor([0, 1]), w), w,
+                match=["'weight' must be 2-D", str(wshape)])
+    if wshape:   # with padding_idx too (torch reads weight.size(0) first)
+        check_error(lambda w: F.embedding(ember.tensor([0, 1]), w, padding_idx=0),
+                    lambda w: torch.nn.functional.embedding(torch.tensor([0, 1]), w,
+                                                            padding_idx=0),
+                    w, match=["'weight' must be 2-D"])

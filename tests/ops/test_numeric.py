@@ -682,3 +682,21 @@ def test_window_errors(name):
     check_error(lambda: ef(4, dtype=ember.int64), lambda: tf(4, dtype=torch.int64),
                 match=[name, "floating point"])
     check_error(lambda: ef(2.5), lambda: tf(2.5), match=["window_length", "must be int"])
+
+
+def test_digamma_trigamma_second_order(rng):
+    """d/dx polygamma(1, x) = polygamma(2, x): digamma and polygamma(0) pass gradgradcheck
+    and match torch's second derivative; polygamma(0)'s grad_fn is torch's name."""
+    x = _off_poles(rng.standard_normal(5) * 3)
+    for fn in (ember.digamma, lambda v: ember.polygamma(0, v), lambda v: ember.polygamma(1, v),
+               ember.lgamma):
+        check_gradcheck(fn, x, gradgrad=True)
+    grads = {}
+    for m in (ember, torch):
+        v = m.tensor(x, requires_grad=True)
+        (g,) = m.autograd.grad(m.digamma(v).sum(), v, create_graph=True)
+        (g2,) = m.autograd.grad((g * g).sum(), v)
+        grads[m] = g2.numpy()
+        assert m.polygamma(0, v).grad_fn.name() == "PolygammaBackward0"
+        assert m.digamma(v).grad_fn.name() == "DigammaBackward0"
+    np.testing.assert_allclose(grads[ember], grads[torch], rtol=1e-9)

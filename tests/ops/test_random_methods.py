@@ -1,7 +1,7 @@
 """Random sampling methods (bernoulli/bernoulli_, multinomial, random_, exponential_,
-geometric_, cauchy_, log_normal_) and ember.poisson / ember.binomial against torch: values
-cannot match torch's RNG, so these check dtypes, shapes, errors, gradients, support, moments
-and determinism."""
+geometric_, cauchy_, log_normal_, uniform_, normal_) and ember.poisson / ember.binomial against
+torch: values cannot match torch's RNG, so these check dtypes, shapes, errors, gradients,
+support, moments and determinism."""
 
 import warnings
 
@@ -45,6 +45,12 @@ CALLS = [
     ("cauchy_(median=1, sigma=2)", lambda m, t: t.cauchy_(median=1, sigma=2)),
     ("log_normal_()", lambda m, t: t.log_normal_()),
     ("log_normal_(0, 0.5)", lambda m, t: t.log_normal_(0, 0.5)),
+    ("uniform_()", lambda m, t: t.uniform_()),
+    ("uniform_(-2, 3)", lambda m, t: t.uniform_(-2, 3)),
+    ("uniform_(1, 1)", lambda m, t: t.uniform_(1, 1)),
+    ("normal_()", lambda m, t: t.normal_()),
+    ("normal_(1, 0.5)", lambda m, t: t.normal_(1, 0.5)),
+    ("normal_(std=0)", lambda m, t: t.normal_(std=0)),
     ("poisson", lambda m, t: m.poisson(t)),
     ("binomial", lambda m, t: m.binomial(t, t)),
 ]
@@ -106,7 +112,8 @@ def test_inplace_semantics(name, fn):
     b = base.numpy()
     assert np.all(b[:, 1::2] == -0.5)                       # untouched columns
     if name not in ("random_(-3, 5)", "random_(-129, 0)", "cauchy_()",
-                    "cauchy_(median=1, sigma=2)", "random_(-3, None)"):
+                    "cauchy_(median=1, sigma=2)", "random_(-3, None)", "uniform_(-2, 3)",
+                    "normal_()", "normal_(1, 0.5)"):
         assert np.all(b[:, ::2] >= 0)                       # every written value is a sample
     assert not np.any(b[:, ::2] == -0.5)
 
@@ -236,6 +243,25 @@ ERRORS = [
     (lambda m: m.zeros(3).log_normal_(1, 0), ["log_normal_ expects std > 0.0", "std=0"]),
     (lambda m: m.zeros(3).log_normal_(1, -1), ["std=-1"]),
     (lambda m: m.zeros(3, dtype=m.int32).log_normal_(), ["log_normal_cpu", "Int"]),
+    (lambda m: m.zeros(3).uniform_(2, 1), [
+        "uniform_ expects to return a [from, to) range, but found from=2 > to=1"]),
+    (lambda m: m.zeros(0).uniform_(2.5, 1.25), ["from=2.5 > to=1.25"]),
+    (lambda m: m.zeros(3, dtype=m.int64).uniform_(), ['"check_uniform_bounds"', "'Long'"]),
+    (lambda m: m.zeros(0, dtype=m.bool).uniform_(), ['"check_uniform_bounds"', "'Bool'"]),
+    (lambda m: m.zeros(3).uniform_(float("nan"), 1), ["from is out of bounds for float"]),
+    (lambda m: m.zeros(3, dtype=m.float16).uniform_(0, 70000), [
+        "to is out of bounds for c10::Half"]),
+    (lambda m: m.zeros(3).uniform_(-3e38, 3e38), [
+        "uniform_ expects to-from <= std::numeric_limits<Float>::max()", "to=3e+38"]),
+    (lambda m: m.zeros(3, dtype=m.float64).uniform_(0, float("inf")), [
+        "to is out of bounds for double"]),
+    (lambda m: m.zeros(3).uniform_("a"), ["uniform_", "str"]),
+    (lambda m: m.zeros(3).normal_(0, -1), ["normal expects std >= 0.0, but found std -1"]),
+    (lambda m: m.zeros(3).normal_(0, -0.5), ["found std -0.5"]),
+    (lambda m: m.zeros(3).normal_(0, float("nan")), ["found std nan"]),
+    (lambda m: m.zeros(3, dtype=m.int64).normal_(0, -1), ["found std -1"]),
+    (lambda m: m.zeros(3, dtype=m.int64).normal_(), ['"normal_kernel_cpu"', "'Long'"]),
+    (lambda m: m.zeros(3, dtype=m.uint8).normal_(), ['"normal_kernel_cpu"', "'Byte'"]),
     (lambda m: m.poisson(m.tensor([1, 2])), ["poisson_cpu", "Long"]),
     (lambda m: m.poisson(m.tensor([-1.0, 2])), ["invalid Poisson rate"]),
     (lambda m: m.poisson(m.tensor([float("nan")])), ["invalid Poisson rate"]),
@@ -352,6 +378,14 @@ def test_continuous_moments(dtype):
     assert ln.min() > 0
     _mean_ok(np.log(ln), 0.5, 0.25)
     assert abs(np.log(ln).std() - 0.25) < 0.01
+    u = t.uniform_(-2, 3).numpy().astype(np.float64)
+    assert u.min() >= -2 and u.max() <= 3
+    _mean_ok(u, 0.5, 5 / np.sqrt(12))
+    assert abs(u.std() - 5 / np.sqrt(12)) < 0.02
+    nm = t.normal_(1, 0.5).numpy().astype(np.float64)
+    _mean_ok(nm, 1, 0.5)
+    assert abs(nm.std() - 0.5) < 0.01
+    assert np.all(ember.zeros(5, dtype=dtype).normal_(2, 0).numpy() == 2)
 
 
 @pytest.mark.parametrize("dtype", [ember.int8, ember.int64, ember.float32, ember.float64])
@@ -411,6 +445,8 @@ SAMPLERS = [
     lambda g: ember.zeros(50, dtype=ember.int16).geometric_(0.2, generator=g),
     lambda g: ember.zeros(50).cauchy_(generator=g),
     lambda g: ember.zeros(50).log_normal_(generator=g),
+    lambda g: ember.zeros(50).uniform_(-1, 2, generator=g),
+    lambda g: ember.zeros(50, dtype=ember.float64).normal_(generator=g),
     lambda g: ember.poisson(ember.full((50,), 3.0), generator=g),
     lambda g: ember.binomial(ember.full((50,), 9.0), ember.full((50,), 0.5), generator=g),
 ]

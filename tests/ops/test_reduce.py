@@ -344,3 +344,43 @@ def test_nan_and_inf(name, kw, rng):
     x = np.array([[1.0, np.nan, 2.0, -1.0], [np.inf, 0.5, -np.inf, 3.0],
                   [-np.inf, -np.inf, 1.0, 0.0]])
     check(*fns(name, kw), x, grad=False)
+
+
+# torch names the all-elements overload ...Backward0 and the dim overload ...Backward1;
+# var_mean / std_mean / aminmax are one node for both outputs
+GRAD_FN_NAMES = [
+    (lambda m, x: x.sum(), "SumBackward0"), (lambda m, x: m.sum(x, dtype=m.float64),
+                                             "SumBackward0"),
+    (lambda m, x: x.sum(0), "SumBackward1"), (lambda m, x: x.sum(()), "SumBackward1"),
+    (lambda m, x: x.sum([-1], keepdim=True), "SumBackward1"),
+    (lambda m, x: x.mean(), "MeanBackward0"), (lambda m, x: x.mean(dtype=m.float64),
+                                               "MeanBackward0"),
+    (lambda m, x: x.mean(-1), "MeanBackward1"), (lambda m, x: x.mean([]), "MeanBackward1"),
+    (lambda m, x: x.prod(), "ProdBackward0"), (lambda m, x: x.prod(-1), "ProdBackward1"),
+    (lambda m, x: x.prod(dtype=m.float64), "ProdBackward0"),
+    (lambda m, x: x.amax(), "AmaxBackward0"), (lambda m, x: x.amin(0), "AminBackward0"),
+    (lambda m, x: x.max(), "MaxBackward1"), (lambda m, x: x.max(0)[0], "MaxBackward0"),
+    (lambda m, x: x.std(), "StdBackward0"), (lambda m, x: x.var(0), "VarBackward0"),
+    (lambda m, x: m.var_mean(x)[0], "VarMeanBackward0"),
+    (lambda m, x: m.var_mean(x, 0)[1], "VarMeanBackward0"),
+    (lambda m, x: m.std_mean(x)[0], "StdMeanBackward0"),
+    (lambda m, x: m.std_mean(x, -1)[1], "StdMeanBackward0"),
+    (lambda m, x: m.aminmax(x)[0], "AminmaxBackward0"),
+    (lambda m, x: m.aminmax(x, dim=0)[1], "AminmaxBackward0"),
+    (lambda m, x: x.nansum(), "NansumBackward0"), (lambda m, x: x.median(), "MedianBackward0"),
+]
+
+
+@pytest.mark.filterwarnings("ignore:var\\(\\)|std\\(\\)|std_mean|var_mean")   # 0-d: 0 dof
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("fn,name", GRAD_FN_NAMES)
+@pytest.mark.parametrize("shape", [(2, 3), ()])
+def test_reduction_grad_fn_names(fn, name, shape, rng):
+    x = rng.standard_normal(shape)
+    names = []
+    for m in (ember, torch):
+        y = fn(m, m.tensor(x, requires_grad=True))
+        names.append(y.grad_fn.name())
+    assert names == [name, name]
+    e = check(lambda t: fn(ember, t), lambda t: fn(torch, t), x)
+    assert e[0].grad_fn.name() == name

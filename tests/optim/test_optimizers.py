@@ -318,3 +318,35 @@ def test_adam_step_speed_vs_torch():
     print(f"\nAdam step, MLP 256-512-512-10: ember {te * 1e6:.0f} us, torch {tt * 1e6:.0f} us, "
           f"ratio {te / tt:.2f}")
     assert te < 20 * tt
+
+
+STATE_CASES = [(n, kw) for n, kw in GRID if not kw] + [("ASGD", {}), ("Rprop", {}),
+                                                        ("Adafactor", {})]
+
+
+@pytest.mark.parametrize("default", [ember.float32, ember.float64])
+@pytest.mark.parametrize("name,kw", STATE_CASES, ids=[n for n, _ in STATE_CASES])
+def test_state_dtypes_follow_default_dtype(name, kw, default, rng):
+    """torch keeps state['step'] (and NAdam's mu_product, ASGD's eta/mu) in
+    _get_scalar_dtype(): float64 when the default dtype is float64, else float32."""
+    tdefault = {ember.float32: torch.float32, ember.float64: torch.float64}[default]
+    ember.set_default_dtype(default)
+    torch.set_default_dtype(tdefault)
+    try:
+        ep, tp = _make_pair(rng, np.float64)
+        eo, to = getattr(optim, name)(ep, **kw), getattr(torch.optim, name)(tp, **kw)
+        for _ in range(2):
+            _set_grads(ep, tp, [rng.standard_normal(p.shape) for p in tp])
+            eo.step()
+            to.step()
+        for e, t in zip(ep, tp):
+            es, ts = eo.state[e], to.state[t]
+            assert sorted(es) == sorted(ts)
+            for k, tv in ts.items():
+                if isinstance(tv, torch.Tensor):
+                    assert str(es[k].dtype) == str(tv.dtype).replace("torch", "ember"), k
+                    np.testing.assert_allclose(es[k].numpy(), tv.numpy(), rtol=1e-6,
+                                               atol=1e-12, err_msg=k)
+    finally:
+        ember.set_default_dtype(ember.float32)
+        torch.set_default_dtype(torch.float32)

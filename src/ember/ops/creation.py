@@ -456,7 +456,8 @@ class _NoDerivative(Function):
 _NODES = {n: type(n, (_Sampled,), {"_name": n}) for n in (
     "BernoulliBackward0", "BernoulliBackward1", "BernoulliBackward2", "RandomBackward0",
     "RandomBackward1", "RandomBackward2", "ExponentialBackward0", "GeometricBackward0",
-    "CauchyBackward0", "LogNormalBackward0", "PoissonBackward0")}
+    "CauchyBackward0", "LogNormalBackward0", "PoissonBackward0", "UniformBackward0",
+    "NormalBackward0")}
 _NO_DERIVATIVE = {op: type(op.capitalize() + "NotImplemented", (_NoDerivative,), {"_op": op})
                   for op in ("bernoulli", "binomial")}
 _CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
@@ -651,6 +652,40 @@ def _random_(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> 
     return _commit(self, "random_", _NODES[node], sample)
 
 
+def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Fill with samples of U(a, b), a <= b (Tensor.uniform_(from, to))."""
+    check_inplace(self, "uniform_")
+    a, b = _number(a, "uniform_", "from"), _number(b, "uniform_", "to")
+    _kernel_dtype(self, "check_uniform_bounds", _FLOATS)   # torch checks even empty tensors
+    dt = self._data.dtype
+    hi = float(np.finfo(dt).max)
+    for v, name in ((a, "from"), (b, "to")):
+        if not -hi <= v <= hi:
+            raise RuntimeError(f"{name} is out of bounds for {_CPP_NAMES[dt.name]}")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
+    if b - a > hi:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
+                           f"{_TYPE_NAMES[dt.name]}>::max(), but found to={b:g} and from={a:g} "
+                           "which result in to-from to exceed the limit")
+    sample = _backend.rng(generator).uniform(a, b, self._data.shape)
+    return _commit(self, "uniform_", _NODES["UniformBackward0"], sample)
+
+
+def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
+             generator: Any = None) -> Tensor:
+    """Fill with samples of N(mean, std²) (Tensor.normal_)."""
+    check_inplace(self, "normal_")
+    mean, std = _number(mean, "normal_", "mean"), _number(std, "normal_", "std")
+    if not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    if self._data.size:   # torch checks the dtype of non-empty tensors only
+        _kernel_dtype(self, "normal_kernel_cpu", _FLOATS)
+    sample = _backend.rng(generator).normal(mean, std, self._data.shape)
+    return _commit(self, "normal_", _NODES["NormalBackward0"], sample)
+
+
 def _exponential_(self: Tensor, lambd: float = 1, *, generator: Any = None) -> Tensor:
     """Fill with samples of the exponential distribution of rate lambd
     (Tensor.exponential_)."""
@@ -796,7 +831,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 attach({"bernoulli": bernoulli, "bernoulli_": _bernoulli_, "multinomial": multinomial,
         "random_": _random_, "exponential_": _exponential_, "geometric_": _geometric_,
-        "cauchy_": _cauchy_, "log_normal_": _log_normal_})
+        "cauchy_": _cauchy_, "log_normal_": _log_normal_, "uniform_": _uniform_,
+        "normal_": _normal_})
 
 
 def manual_seed(seed: int) -> Any:

@@ -1085,23 +1085,6 @@ def _zero_(self: Tensor) -> Tensor:
     return _fill_(self, 0)
 
 
-def _uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
-    """Fill with samples of U(a, b) (Tensor.uniform_)."""
-    check_inplace(self, "uniform_")
-    x = _backend.rng(generator).uniform(a, b, self._data.shape)
-    return commit_inplace(self, Copy.apply(self, x), "uniform_")
-
-
-def _normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
-             generator: Any = None) -> Tensor:
-    """Fill with samples of N(mean, std²) (Tensor.normal_)."""
-    check_inplace(self, "normal_")
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    x = _backend.rng(generator).normal(mean, std, self._data.shape)
-    return commit_inplace(self, Copy.apply(self, x), "normal_")
-
-
 def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     """Tensor.to(dtype), to(device), to(other), to(device, dtype); copy=False reuses self."""
     from .._backend import check_device
@@ -1170,8 +1153,7 @@ attach({
     "__imul__": inplace(mul, "mul_"), "__itruediv__": inplace(div, "div_"),
     "__ifloordiv__": inplace(floor_divide, "floor_divide_"),
     "__imod__": inplace(remainder, "remainder_"), "__ipow__": inplace(pow, "pow_"),
-    "copy_": _copy_, "fill_": _fill_, "zero_": _zero_, "uniform_": _uniform_,
-    "normal_": _normal_,
+    "copy_": _copy_, "fill_": _fill_, "zero_": _zero_,
     "to": _to, "float": _caster("float32"), "double": _caster("float64"),
     "half": _caster("float16"), "long": _caster("int64"), "int": _caster("int32"),
     "short": _caster("int16"), "char": _caster("int8"), "byte": _caster("uint8"),
@@ -1605,12 +1587,17 @@ class Trigamma(Function):
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> Any:
-        return _trigamma(as_float(x))
+        x = as_float(x)
+        ctx.save_for_backward(x)
+        return _trigamma(x)
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        raise RuntimeError("ember: the derivative of polygamma(1, x) (the third derivative of "
-                           "lgamma, the second of digamma) is not implemented")
+        from .numeric import Polygamma, _polygamma  # numeric imports this module
+        (x,) = ctx.saved_tensors   # d ψ'(x) = ψ''(x)
+        if isinstance(x, Tensor):
+            return g * Polygamma.apply(2, x)
+        return g * _polygamma(2, x)
 
 
 Digamma = _float_unary("Digamma", _digamma,

@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import state as grad_state
 from . import elementwise as _ew
 from ._util import broadcast_error, promote
 from .activation import _exp_sum
@@ -434,6 +435,19 @@ def _class_targets(input: Tensor, target: Tensor, weight: Any, op: str, allow_so
     return False
 
 
+def _no_grad_args(op: str, **args: Any) -> None:
+    """torch's autograd refuses, while grad mode is on, a requires-grad tensor for an argument
+    it has no derivative for (class or element weights)."""
+    if not grad_state.enabled:
+        return
+    for name, t in args.items():
+        if t is not None and t.requires_grad:
+            raise RuntimeError(
+                f"The function '{op}' is not differentiable with respect to argument '{name}'. "
+                f"This input cannot have requires_grad True. (Pass {name}.detach(), or compute "
+                "the loss under ember.no_grad().)")
+
+
 def _check_float_input(input: Tensor, op: str) -> None:
     if input._data.dtype.kind != "f":
         raise NotImplementedError(
@@ -456,7 +470,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0. "
                            f"Got: {label_smoothing}")
     _check_float_input(input, "cross_entropy")
-    _class_targets(input, target, weight, "cross_entropy", True)
+    if not _class_targets(input, target, weight, "cross_entropy", True):
+        _no_grad_args("nll_loss_forward", weight=weight)
     return NLLLoss.apply(input, target, weight, ignore_index, reduction,
                          float(label_smoothing), True)
 
@@ -470,6 +485,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if reduction not in _REDUCTIONS:
         _check_reduction(reduction, "nll_loss")
     _class_targets(input, target, weight, "nll_loss", False)
+    _no_grad_args("nll_loss_forward", weight=weight)
     return NLLLoss.apply(input, target, weight, ignore_index, reduction, 0.0, False)
 
 
@@ -539,6 +555,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         except ValueError:
             raise RuntimeError(f"binary_cross_entropy: weight of shape {list(weight.shape)} "
                                f"does not broadcast to the input's {list(input.shape)}") from None
+    _no_grad_args("binary_cross_entropy", weight=weight)
     return BCELoss.apply(input, target, weight, reduction)
 
 
@@ -588,6 +605,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         raise ValueError(f"binary_cross_entropy_with_logits: Target size ({target.shape}) must "
                          f"be the same as input size ({input.shape})")
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    _no_grad_args("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
     if not target.dtype.is_floating_point or not input.dtype.is_floating_point:
         raise RuntimeError(
             f"binary_cross_entropy_with_logits: input and target must be floating point, got "
@@ -820,6 +838,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     _check_reduction(reduction, "multi_margin_loss")
     if p not in (1, 2):
         raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 supported, got p={p}")
+    _no_grad_args("multi_margin_loss", weight=weight)
     x = input if input.ndim > 1 else input.unsqueeze(0)
     t = target.reshape(-1)
     if x.ndim != 2 or t.shape[0] != x.shape[0]:

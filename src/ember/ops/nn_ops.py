@@ -20,6 +20,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.grad_mode import state as grad_state
 from ._util import check_inplace, commit_inplace
 from ._util import matmul as matmul_arrays
+from .elementwise import _TYPE_NAMES
 
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot",
@@ -184,6 +185,23 @@ def _apply_mask(input: Tensor, m: np.ndarray, c: Any, inplace: bool, op: str) ->
     return _MaskAffine.apply(input, m, c)
 
 
+def _identity(input: Tensor, p: float, training: bool, feature_nd: int | None) -> bool:
+    """ATen's dropout front: True when nothing is dropped (eval, p 0 or an empty input: the
+    input itself comes back); a feature dropout needs 2+ dims (feature_nd: the dims it sees,
+    after an unbatched input's unsqueeze) and an integer input is refused (its float mask
+    cannot be cast back) unless p is 1 (a zero mask)."""
+    _check_p(p)
+    if not training or p == 0.0 or input._data.size == 0:
+        return True
+    if p < 1.0:
+        if feature_nd is not None and feature_nd < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        if input._data.dtype.kind != "f":
+            raise RuntimeError("result type Float can't be cast to the desired output type "
+                               f"{_TYPE_NAMES[input.dtype.name]}")
+    return False
+
+
 def _keep_mask(x: np.ndarray, shape: tuple, p: float, generator: Any = None) -> np.ndarray:
     """Bernoulli(1-p) keep mask of `shape` (broadcastable to x), as x's float dtype."""
     dt = x.dtype if x.dtype.kind == "f" else _backend.default_float()
@@ -192,9 +210,8 @@ def _keep_mask(x: np.ndarray, shape: tuple, p: float, generator: Any = None) -> 
 
 
 def _dropout(input: Tensor, p: float, training: bool, inplace: bool, shape: tuple,
-             op: str) -> Tensor:
-    _check_p(p)
-    if not training or p == 0.0:
+             op: str, feature_nd: int | None = None) -> Tensor:
+    if _identity(input, p, training, feature_nd):
         return input
     x = input._data
     if p == 1.0:
@@ -221,7 +238,8 @@ def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
     """Drop whole channels: the mask is (N, C, 1, ...) (unbatched (C, ...): (1, C, 1, ...))."""
     shape = input._data.shape
     mshape = _feature_shape(shape) if batched else _feature_shape((1,) + shape)[1:]
-    return _dropout(input, p, training, inplace, mshape, op)
+    nd = len(shape) + (0 if batched else 1)
+    return _dropout(input, p, training, inplace, mshape, op, feature_nd=nd)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
@@ -281,9 +299,8 @@ _SELU_ALPHA = 1.7580993408473766   # SELU's scale·alpha: the value a dropped un
 
 
 def _alpha(input: Tensor, p: float, training: bool, inplace: bool, shape: tuple,
-           op: str) -> Tensor:
-    _check_p(p)
-    if not training or p == 0.0:
+           op: str, feature_nd: int | None = None) -> Tensor:
+    if _identity(input, p, training, feature_nd):
         return input
     x = input._data
     if p == 1.0:
@@ -305,7 +322,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                           inplace: bool = False) -> Tensor:
     """Alpha dropout of whole channels (torch.nn.functional.feature_alpha_dropout)."""
     return _alpha(input, p, training, inplace, _feature_shape(input._data.shape),
-                  "feature_alpha_dropout")
+                  "feature_alpha_dropout", feature_nd=input._data.ndim)
 
 
 # ----------------------------------------------------------------------------- embedding
@@ -384,8 +401,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Look up rows of weight (num_embeddings, embedding_dim) at integer indices
     (torch.nn.functional.embedding)."""
+    if padding_idx is not None:   # torch reads weight.size(0) first (IndexError for 0-d)
+        padding_idx = _padding_idx(padding_idx, weight.shape[0])
+    if weight.dim() != 2:
+        raise RuntimeError(f"'weight' must be 2-D (embedding: got a weight of shape "
+                           f"{tuple(weight.shape)}; expected (num_embeddings, embedding_dim))")
     n = weight.shape[0]
-    padding_idx = _padding_idx(padding_idx, n)
     if sparse:
         raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported "
                                   "by ember; use sparse=False")

@@ -301,6 +301,10 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     if use_input_stats and math.prod(shape[2:]) == 1:
         raise ValueError(f"instance_norm: Expected more than 1 spatial element when training, "
                          f"got input size {list(shape)}")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false (instance_norm: pass both running stats, "
+                           "or use_input_stats=True)")
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
         _check_channels("instance_norm", name, t, c)

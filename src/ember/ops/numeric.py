@@ -685,6 +685,12 @@ class Polygamma(Function):
         return None, g * _polygamma(ctx.n + 1, x)
 
 
+class _Polygamma0(Digamma):
+    """polygamma(0, x): digamma under torch's grad_fn name for polygamma."""
+
+    _name = "PolygammaBackward0"
+
+
 def polygamma(n: int, input: Tensor, *, out: Any = None) -> Tensor:
     """The n-th derivative of digamma, ψ⁽ⁿ⁾(input) (torch.polygamma)."""
     if not isinstance(n, builtins.int) or isinstance(n, builtins.bool):
@@ -694,7 +700,7 @@ def polygamma(n: int, input: Tensor, *, out: Any = None) -> Tensor:
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     if n == 0:
-        return Digamma._apply1(input)
+        return _Polygamma0._apply1(input)
     return Polygamma.apply(n, input)
 
 

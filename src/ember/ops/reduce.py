@@ -128,6 +128,14 @@ def _tname(a: np.ndarray) -> str:
     return _TYPE_NAMES.get(a.dtype.name, a.dtype.name)
 
 
+def _named(t: Tensor, name: str) -> Tensor:
+    """Give t's node torch's grad_fn name for this overload (sum() is SumBackward0, sum(dim)
+    SumBackward1; var_mean's outputs share VarMeanBackward0)."""
+    if t.grad_fn is not None:
+        t.grad_fn._name = name
+    return t
+
+
 def _setup(ctx: Any, a: np.ndarray, axes: tuple | None, keepdim: bool) -> None:
     ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
 
@@ -200,10 +208,13 @@ class Prod(Function):
 
 
 def _sum_like(fn: type, op: str) -> Any:
+    whole = fn._name.replace("Backward1", "Backward0")   # torch's name of the dim-less overload
+
     def reduce(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
                out: Any = None) -> Tensor:
         a = _arr(input, op)
-        return fn.apply(input, _axes(a, dim, op), keepdim, _int_dtype(a, dtype))
+        y = fn.apply(input, _axes(a, dim, op), keepdim, _int_dtype(a, dtype))
+        return _named(y, whole) if dim is None else y
     reduce.__name__ = op
     return reduce
 
@@ -216,7 +227,9 @@ def prod(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
          out: Any = None) -> Tensor:
     """Product over one dim (all when None); exact gradient with zeros (torch.prod)."""
     a = _arr(input, "prod")
-    axis = None if dim is None else _dim1(a, dim, "prod")
+    if dim is None:
+        return _named(Prod.apply(input, None, keepdim, _int_dtype(a, dtype)), "ProdBackward0")
+    axis = _dim1(a, dim, "prod")
     return Prod.apply(input, None if axis is None else (axis,), keepdim, _int_dtype(a, dtype))
 
 
@@ -231,7 +244,8 @@ def mean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = 
             f"or complex dtype. Got: {_tname(a)} (a "
             f"{_backend.from_np(a.dtype)} tensor of shape {list(a.shape)}); convert it first, "
             "e.g. x.float().mean(), or pass dtype=ember.float32")
-    return Mean.apply(input, _axes(a, dim, "mean"), keepdim, dt)
+    y = Mean.apply(input, _axes(a, dim, "mean"), keepdim, dt)
+    return _named(y, "MeanBackward0") if dim is None else y
 
 
 def _prod_dims(input: Tensor, dim: Any = None, keepdim: bool = False, *,
@@ -482,7 +496,8 @@ class Var(Function):
     def backward(ctx: Any, g: Any) -> Any:
         (x,) = ctx.saved_tensors
         centred = x - np.mean(x, axis=ctx.axes, keepdims=True)
-        return _keep(g, ctx) * (2 / ctx.dof) * centred, None, None, None   # 2(x-μ)/(N-c)
+        k = 2 / ctx.dof if ctx.dof else np.inf   # N == c: torch's 2/0 = inf (x-μ = 0: NaN)
+        return _keep(g, ctx) * k * centred, None, None, None   # 2(x-μ)/(N-c)
 
 
 class Std(Function):
@@ -539,14 +554,16 @@ def var_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool
              correction: Any = None) -> tuple:
     """(var, mean) over dim (torch.var_mean)."""
     a, axes, c = _var_args("var_mean", input, dim, unbiased, correction)
-    return Var.apply(input, axes, c, keepdim), Mean.apply(input, axes, keepdim, None)
+    return (_named(Var.apply(input, axes, c, keepdim), "VarMeanBackward0"),
+            _named(Mean.apply(input, axes, keepdim, None), "VarMeanBackward0"))
 
 
 def std_mean(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
              correction: Any = None) -> tuple:
     """(std, mean) over dim (torch.std_mean)."""
     a, axes, c = _var_args("std_mean", input, dim, unbiased, correction)
-    return Std.apply(input, axes, c, keepdim), Mean.apply(input, axes, keepdim, None)
+    return (_named(Std.apply(input, axes, c, keepdim), "StdMeanBackward0"),
+            _named(Mean.apply(input, axes, keepdim, None), "StdMeanBackward0"))
 
 
 # ----------------------------------------------------------------------------- logsumexp
@@ -978,7 +995,8 @@ def aminmax(input: Tensor, *, dim: Any = None, keepdim: bool = False) -> Any:
     else:
         axes = None if _dim1(a, dim, "aminmax") is None else (wrap_dim(dim, a.ndim, "aminmax"),)
         _nonempty(a, axes, "aminmax")
-    return return_types.aminmax(AMin.apply(input, axes, keepdim), AMax.apply(input, axes, keepdim))
+    return return_types.aminmax(_named(AMin.apply(input, axes, keepdim), "AminmaxBackward0"),
+                                _named(AMax.apply(input, axes, keepdim), "AminmaxBackward0"))
 
 
 KthvalueDim = _selector("KthvalueBackward0")

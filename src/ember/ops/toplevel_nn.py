@@ -29,7 +29,6 @@ from . import norm as _norm
 from . import pool as _pool
 from .activation import Rrelu, rrelu_
 from .conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d
-from .elementwise import _TYPE_NAMES
 from .nn_ops import _type_name, bilinear, cosine_similarity, pairwise_distance, pdist
 from .pool import adaptive_avg_pool1d, avg_pool1d
 from .sampling import channel_shuffle, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
@@ -86,23 +85,16 @@ def _check_flag(op: str, name: str, v: Any) -> None:
         raise TypeError(f"{op}(): argument '{name}' must be bool, not {_type_name(v)}")
 
 
-def _dropout(fn: Callable, op: str, input: Tensor, p: float, train: bool, inplace: bool,
-             feature: bool) -> Tensor:
-    """ATen's dropout front: p checked even when not training; nothing to do for p 0, eval or
-    an empty input (the input itself comes back); a float mask for an integer input is
-    refused unless p is 1 (a zero mask)."""
+def _dropout(fn: Callable, op: str, input: Tensor, p: float, train: bool, inplace: bool
+             ) -> Tensor:
+    """ATen's dropout front: train must be a bool and p is checked even when not training (a
+    RuntimeError here, where nn.functional raises ValueError); the rest (the input itself back
+    for p 0, eval or an empty input, 2+ dims for feature dropout, integer inputs refused) is
+    nn.functional's."""
     _check_flag(op, "train", train)
     if not 0.0 <= p <= 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if p == 0.0 or not train or input.numel() == 0:
-        return input
-    if p < 1.0:
-        if feature and input.dim() < 2:
-            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        if not input.is_floating_point():
-            raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                               f"{_TYPE_NAMES[input.dtype.name]}")
-    return fn(input, p, True, inplace)
+    return fn(input, p, train, inplace)
 
 
 def _feature(op: str) -> Callable:
@@ -113,46 +105,44 @@ def _feature(op: str) -> Callable:
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """Inverted dropout; every argument required (torch.dropout)."""
-    return _dropout(_nn.dropout, "dropout", input, p, train, False, False)
+    return _dropout(_nn.dropout, "dropout", input, p, train, False)
 
 
 def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """In-place dropout (torch.dropout_)."""
-    return _dropout(_nn.dropout, "dropout_", input, p, train, True, False)
+    return _dropout(_nn.dropout, "dropout_", input, p, train, True)
 
 
 def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """SELU-preserving dropout (torch.alpha_dropout)."""
-    return _dropout(_nn.alpha_dropout, "alpha_dropout", input, p, train, False, False)
+    return _dropout(_nn.alpha_dropout, "alpha_dropout", input, p, train, False)
 
 
 def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """In-place alpha dropout (torch.alpha_dropout_)."""
-    return _dropout(_nn.alpha_dropout, "alpha_dropout_", input, p, train, True, False)
+    return _dropout(_nn.alpha_dropout, "alpha_dropout_", input, p, train, True)
 
 
 def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """Dropout of whole channels (dim 1) of an (N, C, *) input (torch.feature_dropout)."""
-    return _dropout(_feature("feature_dropout"), "feature_dropout", input, p, train, False,
-                    True)
+    return _dropout(_feature("feature_dropout"), "feature_dropout", input, p, train, False)
 
 
 def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """In-place channel dropout (torch.feature_dropout_)."""
-    return _dropout(_feature("feature_dropout"), "feature_dropout_", input, p, train, True,
-                    True)
+    return _dropout(_feature("feature_dropout"), "feature_dropout_", input, p, train, True)
 
 
 def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """Alpha dropout of whole channels (torch.feature_alpha_dropout)."""
     return _dropout(_nn.feature_alpha_dropout, "feature_alpha_dropout", input, p, train,
-                    False, True)
+                    False)
 
 
 def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """In-place channel alpha dropout (torch.feature_alpha_dropout_)."""
     return _dropout(_nn.feature_alpha_dropout, "feature_alpha_dropout_", input, p, train,
-                    True, True)
+                    True)
 
 
 # ----------------------------------------------------------------------------- embedding

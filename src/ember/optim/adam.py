@@ -68,7 +68,7 @@ def _init_state(self: Optimizer, p: Any, *keys: str) -> dict:
 
 
 class Adam(Optimizer):
-    """Adam (torch.optim.Adam). State: step (0-d float32), exp_avg, exp_avg_sq and
+    """Adam (torch.optim.Adam). State: step (0-d, float32 or float64), exp_avg, exp_avg_sq and
     max_exp_avg_sq (amsgrad)."""
 
     def __init__(self, params: Any, lr: Any = 1e-3, betas: tuple[float, float] = (0.9, 0.999),

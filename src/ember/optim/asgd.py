@@ -13,6 +13,7 @@ from .optimizer import (
     _grad,
     _params_with_grad,
     _scalar,
+    _scalar_dtype,
     _step_tensor,
     _zeros_like,
 )
@@ -43,7 +44,7 @@ class ASGD(Optimizer):
             # torch keeps eta and mu as 0-d tensors of its scalar dtype (float64 under a
             # float64 default dtype, else float32) and computes new values in the default
             # dtype: rounding included, as here
-            scalar = xp.float64 if default_float() == xp.float64 else xp.float32
+            scalar = _scalar_dtype()
             for p in _params_with_grad(group):
                 state = self.state[p]
                 if len(state) == 0:

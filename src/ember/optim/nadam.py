@@ -7,13 +7,21 @@ from typing import Any
 from .._backend import xp
 from .._tensor import _make
 from .adam import _check_adam, _moments
-from .optimizer import Optimizer, _check, _params_with_grad, _scalar, _step_tensor, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _check,
+    _params_with_grad,
+    _scalar,
+    _scalar_dtype,
+    _step_tensor,
+    _zeros_like,
+)
 
 __all__ = ["NAdam"]
 
 
 class NAdam(Optimizer):
-    """NAdam (torch.optim.NAdam). State: step, mu_product (0-d float32, as torch), exp_avg,
+    """NAdam (torch.optim.NAdam). State: step, mu_product (0-d, torch's scalar dtype), exp_avg,
     exp_avg_sq."""
 
     def __init__(self, params: Any, lr: Any = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
@@ -38,7 +46,7 @@ class NAdam(Optimizer):
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
-                    state["mu_product"] = _make(xp.ones((), xp.float32))
+                    state["mu_product"] = _make(xp.ones((), _scalar_dtype()))
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
                 st = state["step"]._data
@@ -50,7 +58,7 @@ class NAdam(Optimizer):
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * md)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * md)))
                 mp = state["mu_product"]._data
-                mp *= mu                                # float32, as torch keeps it
+                mp *= mu                        # in the scalar dtype, as torch keeps it
                 mu_product = float(mp)
                 mu_product_next = mu_product * mu_next
                 # denom = sqrt(v / bias_correction2) + eps

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .._backend import ndarray, xp
+from .._backend import default_float, ndarray, xp
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 
@@ -46,9 +46,14 @@ def _check(ok: bool, what: str, value: Any) -> None:
         raise ValueError(f"Invalid {what}: {value}")
 
 
+def _scalar_dtype() -> Any:
+    """torch.optim's _get_scalar_dtype(): float64 under a float64 default dtype, else float32."""
+    return xp.float64 if default_float() == xp.float64 else xp.float32
+
+
 def _step_tensor() -> Tensor:
-    """The 0-d float32 step counter torch keeps in state['step']."""
-    return _make(xp.zeros((), xp.float32))
+    """The 0-d step counter torch keeps in state['step'], of the scalar dtype."""
+    return _make(xp.zeros((), _scalar_dtype()))
 
 
 def _zeros_like(p: Tensor) -> Tensor:
