@@ -127,17 +127,16 @@ class RNNBase(Module):
 
     # ------------------------------------------------------------------ forward
     def _layer_weights(self, k: int) -> tuple:
-        names = self._all_weights[k]
-        d = self.__dict__
-        w_ih, w_hh = d[names[0]], d[names[1]]
-        b_ih = d[names[2]] if self.bias else None
-        b_hh = d[names[3]] if self.bias else None
-        w_hr = d[names[-1]] if self.proj_size > 0 else None
+        names = self._all_weights[k]   # attribute reads: a parametrized weight is a property
+        w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
+        b_ih = getattr(self, names[2]) if self.bias else None
+        b_hh = getattr(self, names[3]) if self.bias else None
+        w_hr = getattr(self, names[-1]) if self.proj_size > 0 else None
         return w_ih, w_hh, b_ih, b_hh, w_hr
 
     def _check_input(self, x: Any, packed: bool) -> None:
         name = type(self).__name__
-        w = self.__dict__[self._flat_weights_names[0]]
+        w = getattr(self, self._flat_weights_names[0])
         if x.dtype != w.dtype:
             raise ValueError(f"RNN input dtype ({x.dtype}) does not match weight dtype "
                              f"({w.dtype}). Convert input: input.to({w.dtype}), or convert "
