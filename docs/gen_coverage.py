@@ -34,10 +34,12 @@ MODULES = [
     ("ember.autograd", "torch.autograd"),
     ("ember.onnx", "torch.onnx"),
     ("ember.distributed", "torch.distributed"),
+    ("ember.distributions", "torch.distributions"),
+    ("ember.nn.utils", "torch.nn.utils"),
 ]
 # namespaces whose missing torch names are listed
 MISSING_FOR = ("ember", "ember.Tensor", "ember.nn", "ember.nn.functional", "ember.optim",
-               "ember.linalg")
+               "ember.linalg", "ember.distributions", "ember.nn.utils")
 
 
 def _load(name: str) -> object:
