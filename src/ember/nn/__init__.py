@@ -18,6 +18,7 @@ from .modules.distance import *
 from .modules.attention import *
 from .modules.loss import *
 from .modules.conv import *
+from .modules.lazy import *
 from .modules.pooling import *
 from .modules.padding import *
 from .modules.upsampling import *

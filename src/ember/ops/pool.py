@@ -24,7 +24,9 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
            "adaptive_max_pool3d_with_indices", "lp_pool1d", "lp_pool2d", "lp_pool3d",
-           "max_unpool1d", "max_unpool2d", "max_unpool3d"]
+           "max_unpool1d", "max_unpool2d", "max_unpool3d", "fractional_max_pool2d",
+           "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 _win = np.lib.stride_tricks.sliding_window_view
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -684,3 +686,189 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any =
                  padding: Any = 0, output_size: Any = None) -> Tensor:
     """Inverse of max_pool3d (torch.nn.functional.max_unpool3d)."""
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+# ----------------------------------------------------------------------------- fractional max
+def _fractional_sizes(v: Any, nd: int, op: str, what: str) -> tuple:
+    """kernel_size / output_size: an int or nd ints, with torch's messages."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+        return (int(v),) * nd
+    if not isinstance(v, (tuple, list)) or not all(isinstance(i, (int, np.integer))
+                                                   for i in v):
+        pos = 2 if what == "kernel_size" else 3
+        raise TypeError(f"{op}(): argument '{what}' (position {pos}) must be tuple of ints, "
+                        f"not {type(v).__name__}")
+    if len(v) == 1:
+        return (int(v[0]),) * nd
+    if len(v) != nd:
+        raise RuntimeError(f"{op}: {what} must either be a single Int or tuple of "
+                           f"{'Ints' if nd == 2 else 'three Ints'}")
+    return tuple(int(i) for i in v)
+
+
+def _torch_type_name(x: Tensor) -> str:
+    """torch's scalar type name of an integer or bool dtype (Long, Int, ..., Bool)."""
+    name = str(x.dtype).split(".")[-1]
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+            "uint8": "Byte", "bool": "Bool"}.get(name, name.capitalize())
+
+
+def _fractional_intervals(u: np.ndarray, n: int, o: int, k: int) -> np.ndarray:
+    """torch's window starts (P, o) for samples u (P,): int((i + u) * alpha) - int(u * alpha)
+    with alpha = (n - k) / (o - 1), computed in u's dtype; the last window ends at n."""
+    seq = np.zeros((u.shape[0], o), np.int64)
+    if o > 1:
+        dt = u.dtype.type
+        alpha = dt(n - k) / dt(o - 1)
+        i = np.arange(o - 1, dtype=u.dtype)
+        seq[:, :-1] = (((i + u[:, None]) * alpha).astype(np.int64)
+                       - (u * alpha).astype(np.int64)[:, None])
+    if o > 0:
+        seq[:, -1] = n - k
+    return seq
+
+
+class FractionalMaxPool(Function):
+    """Max over torch's pseudo-random windows (one interval sequence per plane, from the
+    samples); returns (values, flat per-plane indices)."""
+
+    _raw = True
+
+    @staticmethod
+    def forward(ctx: Any, x: np.ndarray, samples: np.ndarray, k: tuple, out: tuple,
+                name: str) -> Any:
+        nd = len(k)
+        sp = x.shape[-nd:]
+        lead = x.shape[:-nd]
+        planes = math.prod(lead)
+        n = 1 if x.ndim == nd + 1 else x.shape[0]
+        u = np.reshape(samples[:n], (planes, nd))
+        # 2d: sample 0 drives the width, 1 the height; 3d: 0, 1, 2 drive time, height, width
+        cols = (1, 0) if nd == 2 else (0, 1, 2)
+        table = np.zeros((planes,) + (1,) * (2 * nd), np.int64)
+        for d in range(nd):
+            start = _fractional_intervals(u[:, cols[d]], sp[d], out[d], k[d])
+            pos = start[:, :, None] + np.arange(k[d])
+            shp = [planes] + [1] * (2 * nd)
+            shp[1 + d], shp[1 + nd + d] = out[d], k[d]
+            table = table + np.reshape(pos, shp) * math.prod(sp[d + 1:])
+        kk = math.prod(k)
+        table = np.reshape(table, (planes, math.prod(out), kk))
+        flat = np.reshape(x, (planes, math.prod(sp)))
+        w = np.reshape(np.take_along_axis(flat, np.reshape(table, (planes, math.prod(out) * kk)),
+                                          1), table.shape)
+        a = np.argmax(w, axis=-1)
+        nan = np.isnan(w)
+        if nan.any():   # torch keeps the last NaN of a window, numpy's argmax the first
+            a = np.where(nan.any(-1), kk - 1 - np.argmax(nan[..., ::-1], -1), a)
+        y = np.reshape(np.take_along_axis(w, a[..., None], -1), lead + out)
+        idx = np.reshape(np.take_along_axis(table, a[..., None], -1), lead + out)
+        ctx._name = name
+        ctx.idx, ctx.shape, ctx.nd = idx, x.shape, nd
+        ctx.mark_non_differentiable(idx)
+        return y, idx
+
+    @staticmethod
+    def backward(ctx: Any, g: Any, _: Any) -> Any:
+        # d max = the gradient routed to each window's maximum
+        if math.prod(ctx.shape) == 0:
+            z = np.zeros(ctx.shape, g.dtype)
+            return (g.new_zeros(ctx.shape) if isinstance(g, Tensor) else z), None, None, None, None
+        op = Scatter(ctx.idx, ctx.shape, ctx.nd, False)
+        if isinstance(g, Tensor):
+            return LinearMap.apply(g, op, ctx._name), None, None, None, None
+        return op(g), None, None, None, None
+
+
+def _fractional_max(nd: int, input: Tensor, kernel_size: Any, output_size: Any,
+                    output_ratio: Any, return_indices: bool, _random_samples: Any) -> Any:
+    op = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{op} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if nd == 2 and len(output_ratio) > 2:   # a float has no len(), as in torch
+            raise ValueError(f"{op} requires output_ratio to either be a single Int or tuple "
+                             "of Ints.")
+        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) \
+            else (output_ratio,) * nd
+        output_size = [int(input.size(i - nd) * ratio[i]) for i in range(nd)]
+    if _random_samples is None:
+        if not input.dtype.is_floating_point:
+            raise NotImplementedError(
+                f'"{op}" not implemented for \'{_torch_type_name(input)}\' (floating point '
+                "input expected)")
+        from .creation import rand
+        n_batch = 1 if input.dim() == nd + 1 else input.size(0)
+        _random_samples = rand(n_batch, input.size(-nd - 1), nd, dtype=input.dtype)
+    k = _fractional_sizes(kernel_size, nd, op, "kernel_size")
+    out = _fractional_sizes(output_size, nd, op, "output_size")
+    where = op + ("()" if nd == 2 else "_out()")
+    shape = list(input.shape)
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{where}: Expected {nd + 1}D or {nd + 2}D tensor, but got: {shape}")
+    for i in range(input.dim() - nd - 1, input.dim()):
+        if shape[i] == 0:
+            raise RuntimeError(f"{where}: Expected input to have non-zero size for non-batch "
+                               f"dimensions, but got{shape} with dimension {i} being empty.")
+    if any(i <= 0 for i in k):
+        raise RuntimeError(f"{where}: kernel_size must be greater than zero, but got {list(k)}")
+    names = ("height", "width") if nd == 2 else ("time", "height", "width")
+    for name, o, kk, size in zip(names, out, k, shape[-nd:]):
+        if (o + kk - 1 > size) if nd == 2 else (o + kk - 1 >= size):
+            raise RuntimeError(f"{where}: pool {name} {kk} too large relative to input "
+                               f"{name} {size}")
+    s = _random_samples
+    if s.dtype != input.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    if s.dim() != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {s.dim()}")
+    n = 1 if input.dim() == nd + 1 else shape[0]
+    if s.shape[0] < n:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if s.shape[1] != shape[-nd - 1]:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if s.shape[2] != nd:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got {s.shape[2]}.")
+    if any(o < 0 for o in out):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(out)}: {shape[:-nd] + list(out)}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(
+            f'"{op}_out_frame" not implemented for \'{_torch_type_name(input)}\' (floating '
+            "point input expected)")
+    y, idx = FractionalMaxPool.apply(input, s, k, out, f"FractionalMaxPool{nd}DBackward0")
+    return (y, idx) if return_indices else y
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    """Max over pseudo-random kH x kW windows that shrink (N, C, H, W) to output_size
+    (torch.nn.functional.fractional_max_pool2d)."""
+    return _fractional_max(2, input, kernel_size, output_size, output_ratio, return_indices,
+                           _random_samples)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Any:
+    """Max over pseudo-random kT x kH x kW windows of (N, C, T, H, W)
+    (torch.nn.functional.fractional_max_pool3d)."""
+    return _fractional_max(3, input, kernel_size, output_size, output_ratio, return_indices,
+                           _random_samples)
+
+
+def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """(values, indices) of fractional_max_pool2d."""
+    return _fractional_max(2, input, kernel_size, output_size, output_ratio, True,
+                           _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: Any, output_size: Any = None,
+                                       output_ratio: Any = None, return_indices: bool = False,
+                                       _random_samples: Tensor | None = None) -> tuple:
+    """(values, indices) of fractional_max_pool3d."""
+    return _fractional_max(3, input, kernel_size, output_size, output_ratio, True,
+                           _random_samples)
