@@ -293,6 +293,7 @@ ERRORS = [
     ("cat_0d", lambda m, x: m.cat([x]), [()], ["zero-dimensional"]),
     ("cat_dim", lambda m, x: m.cat([x], 2), [(2, 3)], ["range"]),
     ("cat_empty_list", lambda m: m.cat([]), [], ["non-empty"]),
+    ("stack_empty_list", lambda m: m.stack([]), [], ["non-empty"]),
     ("stack_shape", lambda m, x, y: m.stack([x, y]), [(2, 3), (2, 4)], ["[2, 3]", "[2, 4]"]),
     ("split_sizes", lambda m, x: x.split([2, 2]), [(5,)], ["sum exactly to 5", "[2, 2]"]),
     ("split_0", lambda m, x: x.split(0), [(5,)], ["split_size"]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _tensor
+from . import functional  # noqa: F401  (torch.autograd.functional)
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .grad_mode import (
@@ -65,11 +66,35 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    if is_grads_batched:
+        return _batched_grad(outs, ins, gs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     res = run_backward(outs, gs, retain_graph, create_graph, ins, allow_unused or
                        materialize_grads, accumulate=False, api="grad")
     if materialize_grads:
         res = [r if r is not None else _tensor._make(x._data * 0) for r, x in zip(res, ins)]
     return tuple(res)
+
+
+def _batched_grad(outs: list, ins: list, gs: list, retain_graph: bool, create_graph: bool,
+                  allow_unused: bool, materialize_grads: bool) -> tuple:
+    """grad with is_grads_batched: one vector-Jacobian product per row of the grad_outputs'
+    first dim (torch vmaps it; here a loop), stacked on a new first dim."""
+    for i, (g, o) in enumerate(zip(gs, outs)):
+        if g is None or tuple(g.shape[1:]) != tuple(o.shape):
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each "
+                "grad_output as the batch dimension. The sizes of the remaining dimensions are "
+                "expected to match the shape of corresponding output, but a mismatch was "
+                f"detected: grad_output[{i}] has a shape of "
+                f"{None if g is None else tuple(g.shape[1:])} and output[{i}] has a shape of "
+                f"{tuple(o.shape)}.")
+    n = gs[0].shape[0]
+    rows = [grad(outs, ins, [g[b] for g in gs], retain_graph=retain_graph or b < n - 1,
+                 create_graph=create_graph, allow_unused=allow_unused,
+                 materialize_grads=materialize_grads) for b in range(n)]
+    from ..ops.shape import stack
+    return tuple(None if r[0] is None else stack(list(r)) for r in zip(*rows))
 
 
 class detect_anomaly:

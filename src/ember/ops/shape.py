@@ -754,7 +754,9 @@ def _cat_check(tensors: Any, dim: int, op: str) -> tuple:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
         raise TypeError(f"{op}(): argument 'tensors' must be a tuple or list of Tensors, not "
                         f"{type(tensors).__name__}")
-    if not tensors:
+    if not tensors:   # torch: cat raises ValueError, stack RuntimeError
+        if op == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
         raise ValueError(f"{op}(): expected a non-empty list of Tensors")
     return tuple(tensors)
 
