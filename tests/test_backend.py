@@ -162,3 +162,13 @@ def test_python_types_name_torchs_dtypes(pytype):
     assert name(ember.tensor([1.5], dtype=pytype)) == name(torch.tensor([1.5], dtype=pytype))
     assert name(ember.ones(2).to(pytype)) == name(torch.ones(2).to(pytype))
     assert name(ember.ones(2).to(dtype=pytype)) == name(torch.ones(2).to(dtype=pytype))
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor([0.1, 4 + 1e-6], dtype=m.float64), lambda m: m.tensor(0.1, dtype=m.float64),
+    lambda m: m.DoubleTensor([[0.1], [1e-7 + 1]]), lambda m: m.as_tensor([0.3], dtype=m.float64),
+    lambda m: m.tensor([1.7, -2.5], dtype=m.int64), lambda m: m.tensor([0.1, 2], dtype=m.float16)])
+def test_python_floats_go_straight_to_the_requested_dtype(make):
+    """tensor([0.1], dtype=float64) is exactly 0.1: Python floats are not narrowed to the default
+    float dtype on the way."""
+    assert make(ember).tolist() == make(torch).tolist()

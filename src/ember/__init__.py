@@ -22,8 +22,8 @@ from .ops.numeric import *
 from .ops.activation import (celu, celu_, hardshrink, log_softmax, prelu, relu_, selu, selu_,
                              softmax, threshold, threshold_)
 from .ops.toplevel_nn import *
-from . import (autograd, backends, cuda, distributed, distributions, linalg, nn, onnx, optim,
-               utils, viz)
+from . import (autograd, backends, cuda, distributed, distributions, func, linalg, nn, onnx,
+               optim, random, special, testing, utils, viz)
 from ._summary import summary
 from ._config import *  # torch.compile, set_default_device & other global switches
 from .serialization import load, save

@@ -27,9 +27,10 @@ __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "emp
            "CharTensor", "ByteTensor", "BoolTensor"]
 
 
-def _infer(data: Any) -> np.ndarray:
+def _infer(data: Any, dtype: Any = None) -> np.ndarray:
     """An array from nested lists/scalars/Tensors with torch's inference: Python floats take
-    the default dtype, ints int64, bools bool; NumPy arrays keep their dtype."""
+    the default dtype, ints int64, bools bool; NumPy arrays keep their dtype. Given the target
+    dtype, Python floats go to it straight (0.1 stays exact in float64)."""
     if isinstance(data, Tensor):
         return data._data.copy()
     if isinstance(data, np.ndarray):
@@ -50,7 +51,7 @@ def _infer(data: Any) -> np.ndarray:
     if isinstance(leaf, Tensor) and arr.dtype.kind == leaf._data.dtype.kind:
         arr = arr.astype(leaf._data.dtype)   # a list of tensors keeps their dtype
     elif arr.dtype.kind == "f" and not _holds_numpy(data):
-        arr = arr.astype(default_float())
+        arr = arr.astype(default_float() if dtype is None else dtype)
     elif arr.dtype.kind in "iu" and not _holds_numpy(data):
         arr = arr.astype(np.int64)
     return arr
@@ -74,9 +75,10 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     """A new tensor holding a copy of `data` (torch.tensor)."""
     if device is not None:
         check_device(device, "tensor")
-    arr = _infer(data)
-    if dtype is not None:
-        arr = arr.astype(to_np(dtype), copy=False)
+    dt = None if dtype is None else to_np(dtype)
+    arr = _infer(data, dt)
+    if dt is not None:
+        arr = arr.astype(dt, copy=False)
     t = _make(arr)
     if requires_grad:
         t.requires_grad_(True)
@@ -973,7 +975,7 @@ def legacy_new(dtype: Any, args: tuple, kwargs: dict) -> np.ndarray:
         data = args[0]
         if isinstance(data, _backend.ndarray):
             return data.astype(dt)
-        return _infer(data).astype(dt)
+        return _infer(data, dt).astype(dt)
     return np.zeros(_size(args, "Tensor"), dt)
 
 
