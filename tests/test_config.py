@@ -422,3 +422,20 @@ def test_all_exported():
     for name in _config.__all__:
         assert getattr(ember, name) is getattr(_config, name)
         assert hasattr(torch, name), name
+
+
+def test_module_compile_pin_memory_and_default_generator():
+    """Module.compile returns None and leaves the module working; pin_memory raises as torch
+    without an accelerator; default_generator is the generator manual_seed seeds."""
+    for lib in (ember, torch):
+        m = lib.nn.Linear(2, 2)
+        assert m.compile() is None
+        assert m(lib.ones(1, 2)).shape == (1, 2)
+        x = lib.ones(2)
+        assert x.is_pinned() is False
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device"):
+            x.pin_memory()
+    ember.default_generator.manual_seed(3)
+    a = ember.rand(2)
+    ember.manual_seed(3)
+    assert ember.rand(2).tolist() == a.tolist()

@@ -7,6 +7,7 @@ from ._backend import (Generator, bool_ as bool, device, double, dtype, float, f
                        float32, float64, get_default_dtype, get_num_threads, half, int, int8, int16,
                        int32, int64, long, set_default_dtype, set_num_threads, short, uint8)
 from ._backend import api_promote_types as promote_types, api_result_type as result_type, can_cast
+from ._backend import default_generator
 from ._tensor import Size, Tensor
 from ._tensor_str import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled

@@ -186,6 +186,14 @@ class Tensor:
 
     is_cpu = True
 
+    def is_pinned(self, device: Any = None) -> bool:
+        """Whether the memory is page-locked for a GPU copy (never: ember has no accelerator)."""
+        return False
+
+    def pin_memory(self, device: Any = None) -> Tensor:
+        """Page-lock the memory for GPU copies: like torch without an accelerator, an error."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
     def is_signed(self) -> bool:
         """Whether the dtype is signed: floats and signed ints, not uint8 or bool."""
         return self._data.dtype.kind in "fi"

@@ -582,6 +582,12 @@ class Module:
                     self.__dict__[k] = nb
         return self
 
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile the forward in place (torch.nn.Module.compile): ember has no compiler, so
+        after ember.compile's checks of the arguments nothing changes."""
+        from .._config import compile as compile_fn
+        compile_fn(self.forward, *args, **kwargs)
+
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Cast floating-point parameters and buffers: to(dtype), to(tensor), to(device[,
         dtype]) (torch.nn.Module.to; only the CPU device exists)."""
