@@ -1,6 +1,6 @@
 """`ember.optim`: optimizers and learning-rate schedulers (torch.optim)."""
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
@@ -17,4 +17,5 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
-           "LBFGS", "Rprop", "ASGD", "Adafactor", "Optimizer", "lr_scheduler"]
+           "LBFGS", "Rprop", "ASGD", "Adafactor", "Optimizer", "lr_scheduler",
+           "swa_utils"]
