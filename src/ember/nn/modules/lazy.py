@@ -109,82 +109,64 @@ class _LazyConv(LazyModuleMixin):
         self.reset_parameters()
 
 
-class LazyConv1d(_LazyConv, conv.Conv1d):
+class _LazyConvNd(_LazyConv):
+    """torch's LazyConv{1,2,3}d signature."""
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype=dtype)
+
+
+class _LazyConvTransposeNd(_LazyConv):
+    """torch's LazyConvTranspose{1,2,3}d signature."""
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(out_channels, kernel_size, stride, padding, output_padding, groups,
+                         bias, dilation, padding_mode, device, dtype=dtype)
+
+
+class LazyConv1d(_LazyConvNd, conv.Conv1d):
     """A Conv1d whose in_channels is read from the first input (torch.nn.LazyConv1d)."""
 
     cls_to_become = conv.Conv1d
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype=dtype)
 
-
-class LazyConv2d(_LazyConv, conv.Conv2d):
+class LazyConv2d(_LazyConvNd, conv.Conv2d):
     """A Conv2d whose in_channels is read from the first input (torch.nn.LazyConv2d)."""
 
     cls_to_become = conv.Conv2d
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype=dtype)
 
-
-class LazyConv3d(_LazyConv, conv.Conv3d):
+class LazyConv3d(_LazyConvNd, conv.Conv3d):
     """A Conv3d whose in_channels is read from the first input (torch.nn.LazyConv3d)."""
 
     cls_to_become = conv.Conv3d
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype=dtype)
 
-
-class LazyConvTranspose1d(_LazyConv, conv.ConvTranspose1d):
+class LazyConvTranspose1d(_LazyConvTransposeNd, conv.ConvTranspose1d):
     """A ConvTranspose1d whose in_channels is read from the first input
     (torch.nn.LazyConvTranspose1d)."""
 
     cls_to_become = conv.ConvTranspose1d
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, output_padding, groups,
-                         bias, dilation, padding_mode, device, dtype=dtype)
 
-
-class LazyConvTranspose2d(_LazyConv, conv.ConvTranspose2d):
+class LazyConvTranspose2d(_LazyConvTransposeNd, conv.ConvTranspose2d):
     """A ConvTranspose2d whose in_channels is read from the first input
     (torch.nn.LazyConvTranspose2d)."""
 
     cls_to_become = conv.ConvTranspose2d
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, output_padding, groups,
-                         bias, dilation, padding_mode, device, dtype=dtype)
 
-
-class LazyConvTranspose3d(_LazyConv, conv.ConvTranspose3d):
+class LazyConvTranspose3d(_LazyConvTransposeNd, conv.ConvTranspose3d):
     """A ConvTranspose3d whose in_channels is read from the first input
     (torch.nn.LazyConvTranspose3d)."""
 
     cls_to_become = conv.ConvTranspose3d
-
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
-                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
-                 dtype: Any = None) -> None:
-        super().__init__(out_channels, kernel_size, stride, padding, output_padding, groups,
-                         bias, dilation, padding_mode, device, dtype=dtype)
 
 
 class _LazyNorm(LazyModuleMixin):
@@ -216,73 +198,52 @@ class _LazyNorm(LazyModuleMixin):
         self.reset_parameters()
 
 
-class LazyBatchNorm1d(_LazyNorm, bn.BatchNorm1d):
+class _LazyNormNd(_LazyNorm):
+    """torch's LazyBatchNorm/LazyInstanceNorm signature."""
+
+    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+
+class LazyBatchNorm1d(_LazyNormNd, bn.BatchNorm1d):
     """A BatchNorm1d whose num_features is read from the first input
     (torch.nn.LazyBatchNorm1d)."""
 
     cls_to_become = bn.BatchNorm1d
 
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
-
-class LazyBatchNorm2d(_LazyNorm, bn.BatchNorm2d):
+class LazyBatchNorm2d(_LazyNormNd, bn.BatchNorm2d):
     """A BatchNorm2d whose num_features is read from the first input
     (torch.nn.LazyBatchNorm2d)."""
 
     cls_to_become = bn.BatchNorm2d
 
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
-
-class LazyBatchNorm3d(_LazyNorm, bn.BatchNorm3d):
+class LazyBatchNorm3d(_LazyNormNd, bn.BatchNorm3d):
     """A BatchNorm3d whose num_features is read from the first input
     (torch.nn.LazyBatchNorm3d)."""
 
     cls_to_become = bn.BatchNorm3d
 
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
-
-class LazyInstanceNorm1d(_LazyNorm, bn.InstanceNorm1d):
+class LazyInstanceNorm1d(_LazyNormNd, bn.InstanceNorm1d):
     """An InstanceNorm1d whose num_features is read from the first input
     (torch.nn.LazyInstanceNorm1d); affine and track_running_stats default to True, as torch."""
 
     cls_to_become = bn.InstanceNorm1d
 
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
-
-class LazyInstanceNorm2d(_LazyNorm, bn.InstanceNorm2d):
+class LazyInstanceNorm2d(_LazyNormNd, bn.InstanceNorm2d):
     """An InstanceNorm2d whose num_features is read from the first input
     (torch.nn.LazyInstanceNorm2d)."""
 
     cls_to_become = bn.InstanceNorm2d
 
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
-
-class LazyInstanceNorm3d(_LazyNorm, bn.InstanceNorm3d):
+class LazyInstanceNorm3d(_LazyNormNd, bn.InstanceNorm3d):
     """An InstanceNorm3d whose num_features is read from the first input
     (torch.nn.LazyInstanceNorm3d)."""
 
     cls_to_become = bn.InstanceNorm3d
-
-    def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
