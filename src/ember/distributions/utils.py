@@ -9,7 +9,8 @@ from typing import Any
 import ember
 from ember import Tensor
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
+__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits",
+           "BinaryProbs"]
 
 euler_constant = 0.5772156649015329
 _NUMBER = (int, float)
@@ -77,3 +78,36 @@ class lazy_property:
             value = self.wrapped(instance)
         setattr(instance, self.wrapped.__name__, value)
         return value
+
+
+class BinaryProbs:
+    """probs and logits of a two-outcome family, each derived from the other on first use, and
+    the one given as _param (torch repeats these in Bernoulli, Binomial, Geometric and
+    LogitRelaxedBernoulli)."""
+
+    @lazy_property
+    def logits(self) -> Any:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Any:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self) -> Any:
+        return self._param.size()
+
+    def _set_probs_or_logits(self, probs: Any, logits: Any) -> Any:
+        """Keep whichever was given as a tensor (and as _param); returns the batch shape."""
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        given = probs if probs is not None else logits
+        (self._param,) = broadcast_all(given)
+        setattr(self, "probs" if probs is not None else "logits", self._param)
+        return ember.Size() if isinstance(given, (int, float)) else self._param.size()
+
+    def _expand_probs_or_logits(self, new: Any, batch_shape: Any) -> None:
+        for name in ("probs", "logits"):
+            if name in self.__dict__:
+                new._param = getattr(self, name).expand(batch_shape)
+                setattr(new, name, new._param)
