@@ -8,19 +8,10 @@ import torch
 import ember
 from ember.nn import utils as eu
 from harness import assert_close_tensor
+from harness import module_pair as make
+from harness import state_to_ember as to_e
 
 tu = torch.nn.utils
-
-
-def to_e(sd):
-    return {k: ember.tensor(v.detach().numpy().copy()) for k, v in sd.items()}
-
-
-def make(layer, *args, dtype=torch.float32, **kwargs):
-    tm = getattr(torch.nn, layer)(*args, **kwargs).to(dtype)
-    em = getattr(ember.nn, layer)(*args, **kwargs).to(getattr(ember, str(dtype)[6:]))
-    em.load_state_dict(to_e(tm.state_dict()))
-    return tm, em
 
 
 def trained_bn(rng, layer, n, dtype=torch.float32):

@@ -10,44 +10,11 @@ import torch
 
 import ember
 from ember.nn import utils as eu
-from harness import assert_close_tensor
+from harness import assert_close_tensor, run_both, same_state
+from harness import module_pair as make
+from harness import state_to_ember as to_e
 
 tu = torch.nn.utils
-
-
-def to_e(sd):
-    return {k: ember.tensor(v.detach().numpy().copy()) for k, v in sd.items()}
-
-
-def make(layer, *args, dtype=torch.float32, **kwargs):
-    tm = getattr(torch.nn, layer)(*args, **kwargs).to(dtype)
-    em = getattr(ember.nn, layer)(*args, **kwargs).to(getattr(ember, str(dtype)[6:]))
-    em.load_state_dict(to_e(tm.state_dict()))
-    return tm, em
-
-
-def run_both(tm, em, x, rng, rtol=1e-5, atol=1e-6):
-    for m in (tm, em):
-        m.zero_grad()
-    yt = tm(torch.from_numpy(x.copy()))
-    ye = em(ember.tensor(x.copy()))
-    assert_close_tensor(ye, yt, rtol=rtol, atol=atol)
-    ct = rng.standard_normal(yt.shape).astype(x.dtype)
-    yt.backward(torch.from_numpy(ct.copy()))
-    ye.backward(ember.tensor(ct.copy()))
-    tp = dict(tm.named_parameters())
-    ep = dict(em.named_parameters())
-    assert list(tp) == list(ep)
-    for name in tp:
-        assert_close_tensor(ep[name].grad, tp[name].grad, rtol=rtol * 10, atol=atol * 10,
-                            what=f"grad of {name}")
-
-
-def same_state(tm, em, rtol=1e-5, atol=1e-6):
-    ts, es = tm.state_dict(), em.state_dict()
-    assert list(ts) == list(es)
-    for k in ts:
-        assert_close_tensor(es[k], ts[k], rtol=rtol, atol=atol, what=k)
 
 
 @pytest.mark.parametrize("layer,args,xshape", [("Linear", (5, 4), (3, 5)),
