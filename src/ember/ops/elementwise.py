@@ -1094,7 +1094,7 @@ def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     for a in args:
-        if isinstance(a, dtype_cls) or a in (float, int, bool):   # Python types name dtypes
+        if isinstance(a, dtype_cls) or a is float or a is int or a is bool:   # Python types too
             dt = a
         elif isinstance(a, Tensor):
             dt = a.dtype
