@@ -234,8 +234,10 @@ def test_cov_weights(use_f, use_a, correction, rng):
     check(lambda t, f, a: ember.cov(t, **kw(f, a)), lambda t, f, a: torch.cov(t, **kw(f, a)),
           x, fw, aw, rng=rng, **F64)
     check_gradcheck(lambda t, a: ember.cov(t, **kw(ember.tensor(fw), a)), x, aw)
+    # float32 aweights: their gradient entries come from sums of terms ~100 that cancel, so an
+    # entry near 0 carries float32 rounding of the terms (a CI seed saw 2.3e-5 on -0.12)
     check(lambda t, f, a: ember.cov(t, **kw(f, a)), lambda t, f, a: torch.cov(t, **kw(f, a)),
-          ints(rng, (2, 5)), fw, aw.astype(np.float32), rng=rng)
+          ints(rng, (2, 5)), fw, aw.astype(np.float32), rng=rng, grad_atol=1e-3)
 
 
 def test_cov_edges_and_errors(rng):
