@@ -233,11 +233,15 @@ def test_cov_weights(use_f, use_a, correction, rng):
                            aweights=a if use_a else None)
     check(lambda t, f, a: ember.cov(t, **kw(f, a)), lambda t, f, a: torch.cov(t, **kw(f, a)),
           x, fw, aw, rng=rng, **F64)
-    check_gradcheck(lambda t, a: ember.cov(t, **kw(ember.tensor(fw), a)), x, aw)
+    finite = np.isfinite(ember.cov(ember.tensor(x), **kw(ember.tensor(fw), ember.tensor(aw)))
+                         .numpy()).all()
+    if finite:   # a large correction can leave no degrees of freedom: ±inf, nothing to check
+        check_gradcheck(lambda t, a: ember.cov(t, **kw(ember.tensor(fw), a)), x, aw)
     # float32 aweights: their gradient entries come from sums of terms ~100 that cancel, so an
-    # entry near 0 carries float32 rounding of the terms (a CI seed saw 2.3e-5 on -0.12)
+    # entry near 0 carries float32 rounding of the terms (a CI seed saw 2.3e-5 on -0.12); the
+    # covariances themselves too (entries up to ~200, 1.3e-5 apart near 0)
     check(lambda t, f, a: ember.cov(t, **kw(f, a)), lambda t, f, a: torch.cov(t, **kw(f, a)),
-          ints(rng, (2, 5)), fw, aw.astype(np.float32), rng=rng, grad_atol=1e-3)
+          ints(rng, (2, 5)), fw, aw.astype(np.float32), rng=rng, atol=1e-4, grad_atol=1e-3)
 
 
 def test_cov_edges_and_errors(rng):

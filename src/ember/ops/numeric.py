@@ -242,7 +242,7 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
         if norm_factor._data.item() <= 0:
             warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly "
                           "less than the number of observations.", stacklevel=2)
-            norm_factor = norm_factor * 0
+            norm_factor = norm_factor * 0 + 0   # +0 as torch's zero_() (a negative * 0 is -0)
     xc = x - avg.unsqueeze(1)
     c = xc @ (xc if w is None else xc * w).t()
     with np.errstate(divide="ignore", invalid="ignore"):   # no observations: NaN, as torch
