@@ -433,3 +433,24 @@ def test_weight_requiring_grad_is_refused(case, arg, aten, fn, x_grad, rng):
                        f"'{arg}'. This input cannot have requires_grad True."])
     with ember.no_grad(), torch.no_grad():   # no autograd: no check, the same value
         np.testing.assert_allclose(run(ember).numpy(), run(torch).numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("shape", [(4, 3), (3,), (2, 3, 2)])
+def test_probability_targets_weight_gets_its_gradient(reduction, smoothing, shape, rng):
+    # torch composes probability-target cross_entropy from differentiable ops, so unlike class
+    # indices a weight that requires grad is accepted and gets a gradient
+    x = rng.standard_normal(shape)
+    axis = 1 if len(shape) > 1 else 0
+    p = rng.dirichlet(np.ones(shape[axis]), int(np.prod(shape)) // shape[axis])
+    p = np.moveaxis(p.reshape((shape[0],) + shape[2:] + (shape[axis],)) if len(shape) > 1
+                    else p.reshape(shape), -1, axis)
+    w = rng.uniform(0.5, 2, (shape[axis],))
+
+    def f(m):
+        return lambda xx, pp, ww: m.nn.functional.cross_entropy(
+            xx, pp, weight=ww, reduction=reduction, label_smoothing=smoothing)
+    check(f(ember), f(torch), x, p, w)
+    check(f(ember), f(torch), x.astype(np.float32), p.astype(np.float32), w.astype(np.float32))
+    check_gradcheck(f(ember), x, p, w)

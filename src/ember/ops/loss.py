@@ -472,8 +472,25 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     _check_float_input(input, "cross_entropy")
     if not _class_targets(input, target, weight, "cross_entropy", True):
         _no_grad_args("nll_loss_forward", weight=weight)
+    elif weight is not None and weight.requires_grad and grad_state.enabled:
+        return _soft_cross_entropy(input, target, weight, reduction, float(label_smoothing))
     return NLLLoss.apply(input, target, weight, ignore_index, reduction,
                          float(label_smoothing), True)
+
+
+def _soft_cross_entropy(input: Tensor, target: Tensor, weight: Tensor, reduction: str,
+                        eps: float) -> Tensor:
+    """Probability-target cross_entropy composed of ember ops, as torch decomposes it, so a
+    class weight that requires grad gets its gradient (the fused node has none for it)."""
+    from .activation import log_softmax
+    axis = 1 if input.ndim > 1 else 0
+    C = input.shape[axis]
+    y = target * (1 - eps) + eps / C if eps > 0 else target
+    wb = weight.reshape((C,) + (1,) * (input.ndim - axis - 1))
+    loss = -(log_softmax(input, axis) * y * wb).sum(axis)
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.sum() / loss.numel()
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
