@@ -24,4 +24,6 @@ from .modules.padding import *
 from .modules.upsampling import *
 from .modules.rnn import *
 from .modules.transformer import *
+from .modules.adaptive import *
+from .modules.syncbn import *
 from .parameter import Buffer, Parameter

@@ -79,6 +79,13 @@ class _NormBase(Module):
 class _BatchNorm(_NormBase):
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
+        running_mean, running_var, use_batch, factor = self._step()
+        return F.batch_norm(input, running_mean, running_var, self.weight, self.bias,
+                            use_batch, factor, self.eps)
+
+    def _step(self) -> tuple[Any, Any, bool, float]:
+        """Count this forward; the running stats to use or update, whether to normalise with
+        the batch's stats, and the momentum factor (torch's _BatchNorm.forward preamble)."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
@@ -87,9 +94,8 @@ class _BatchNorm(_NormBase):
         # batch stats in training, and in eval when there are no running stats
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         keep = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if keep else None,
-                            self.running_var if keep else None, self.weight, self.bias,
-                            use_batch, factor, self.eps)
+        return (self.running_mean if keep else None, self.running_var if keep else None,
+                use_batch, factor)
 
 
 class BatchNorm1d(_BatchNorm):
