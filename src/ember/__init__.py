@@ -23,8 +23,16 @@ from .ops.numeric import *
 from .ops.activation import (celu, celu_, hardshrink, log_softmax, prelu, relu_, selu, selu_,
                              softmax, threshold, threshold_)
 from .ops.toplevel_nn import *
+from .ops.toplevel_extra import *
 from . import (autograd, backends, cuda, distributed, distributions, func, linalg, nn, onnx,
                optim, random, special, testing, utils, viz)
+from . import amp, cpu
+from .amp.autocast_mode import (autocast, clear_autocast_cache, get_autocast_cpu_dtype,
+                                get_autocast_dtype, get_autocast_gpu_dtype,
+                                is_autocast_cache_enabled, is_autocast_cpu_enabled,
+                                is_autocast_enabled, set_autocast_cache_enabled,
+                                set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+                                set_autocast_dtype, set_autocast_enabled)
 from ._summary import summary
 from ._config import *  # torch.compile, set_default_device & other global switches
 from .serialization import load, save

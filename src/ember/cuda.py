@@ -4,6 +4,12 @@ this build, so `is_available()` is False and code like
 
 from __future__ import annotations
 
+import sys
+
+from .amp import _cuda_amp as amp
+
+sys.modules[__name__ + ".amp"] = amp   # `from torch.cuda.amp import GradScaler, autocast` works
+
 
 def is_available() -> bool:
     return False

@@ -27,3 +27,4 @@ from .modules.transformer import *
 from .modules.adaptive import *
 from .modules.syncbn import *
 from .parameter import Buffer, Parameter
+from .parallel import DataParallel

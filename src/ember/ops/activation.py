@@ -18,6 +18,10 @@ from ..autograd.function import Function
 from . import elementwise as ew
 from ._util import attach, check_inplace, commit_inplace, wrap_dim
 
+# Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
+# torch's CPU autocast lists, to float16 for prelu.
+_autocast = None
+
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_",
            "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "hardtanh", "hardtanh_",
            "hardsigmoid", "hardswish", "softplus", "softsign", "softshrink", "hardshrink",
@@ -657,6 +661,8 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, traini
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """Leaky ReLU with a learned slope per channel (dim 1) or one shared slope (F.prelu)."""
+    if _autocast is not None:
+        input, weight = _autocast(input, weight)
     return Prelu.apply(input, weight)
 
 

@@ -12,6 +12,10 @@ from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from .nn_ops import dropout
 
+# Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
+# torch's CPU autocast lists, to float16 for scaled_dot_product_attention.
+_autocast = None
+
 __all__ = ["scaled_dot_product_attention"]
 
 
@@ -51,6 +55,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     """softmax(q kᵀ·scale + mask) v over (..., L, E) queries and (..., S, E) keys, (..., S, Ev)
     values (F.scaled_dot_product_attention). A bool mask is True where attention is allowed,
     a float mask is added to the scores; a row with nothing allowed gives zeros, as torch."""
+    if _autocast is not None:
+        query, key, value = _autocast(query, key, value)
     qd, kd, vd = query.dim(), key.dim(), value.dim()
     if qd < 2 or kd < 2 or vd < 2:
         raise RuntimeError(

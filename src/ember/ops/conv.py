@@ -24,6 +24,10 @@ from numpy.lib.stride_tricks import as_strided
 from .._tensor import Tensor
 from ..autograd.function import Function
 
+# Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
+# torch's CPU autocast lists, to float16 for the convolutions.
+_autocast = None
+
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
 
@@ -438,6 +442,8 @@ def _check_bias(op: str, bias: Any, n_out: int, w: np.ndarray) -> None:
 
 def _convnd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: Any,
             padding: Any, dilation: Any, groups: int) -> Tensor:
+    if _autocast is not None:
+        input, weight, bias = _autocast(input, weight, bias)
     batched = _check_common(op, nd, input, weight, False)
     x, w = input._data, weight._data
     stride = _tuple(stride, nd, "stride", op)
@@ -501,6 +507,8 @@ def _convnd(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: 
 
 def _conv_transposend(op: str, nd: int, input: Tensor, weight: Tensor, bias: Any, stride: Any,
                       padding: Any, output_padding: Any, groups: int, dilation: Any) -> Tensor:
+    if _autocast is not None:
+        input, weight, bias = _autocast(input, weight, bias)
     batched = _check_common(op, nd, input, weight, True)
     x, w = input._data, weight._data
     stride = _tuple(stride, nd, "stride", op)

@@ -23,6 +23,11 @@ from .elementwise import Add, Mul, where
 from .reduce import return_type
 from .shape import cat
 
+# Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
+# torch's CPU autocast lists, to float16 for the products, to float32 for cdist.
+_autocast = None
+_autocast32 = None
+
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm",
            "addmv", "baddbmm", "addbmm", "addr", "einsum", "tensordot", "chain_matmul"]
 
@@ -132,6 +137,8 @@ def _tensor(x: Any, op: str, name: str) -> Any:
 
 def matmul(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """Matrix product with torch.matmul's 1-D and batch broadcasting rules."""
+    if _autocast is not None:
+        input, other = _autocast(input, other)
     return MatMul._apply2(_tensor(input, "matmul", "input"), _tensor(other, "matmul", "other"))
 
 
@@ -146,6 +153,8 @@ def mm(input: Tensor, mat2: Tensor, *, out: Any = None) -> Tensor:
     """2-D matrix product (torch.mm)."""
     _check_nd("mm", input, 2, "self")
     _check_nd("mm", mat2, 2, "mat2")
+    if _autocast is not None:
+        input, mat2 = _autocast(input, mat2)
     return MatMul.apply(input, mat2)
 
 
@@ -153,6 +162,8 @@ def bmm(input: Tensor, mat2: Tensor, *, out: Any = None) -> Tensor:
     """Batched product of (b, n, k) and (b, k, m) without broadcasting (torch.bmm)."""
     _check_nd("bmm", input, 3, "batch1")
     _check_nd("bmm", mat2, 3, "batch2")
+    if _autocast is not None:
+        input, mat2 = _autocast(input, mat2)
     s1, s2 = input.shape, mat2.shape
     if s2[0] != s1[0] or s2[1] != s1[2]:
         raise RuntimeError(
@@ -246,6 +257,8 @@ def _same(op: str, *ts: Tensor) -> None:
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: Any = 1, alpha: Any = 1,
           out: Any = None) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), input broadcast to (n, m) (torch.addmm)."""
+    if _autocast is not None:
+        input, mat1, mat2 = _autocast(input, mat1, mat2)
     _same("addmm", input, mat1, mat2)
     return _add_scaled(input, mm(mat1, mat2), beta, alpha)
 
@@ -260,6 +273,8 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1,
             out: Any = None) -> Tensor:
     """beta * input + alpha * bmm(batch1, batch2) (torch.baddbmm)."""
+    if _autocast is not None:
+        input, batch1, batch2 = _autocast(input, batch1, batch2)
     _same("baddbmm", input, batch1, batch2)
     return _add_scaled(input, bmm(batch1, batch2), beta, alpha)
 
@@ -267,6 +282,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alp
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1, alpha: Any = 1,
            out: Any = None) -> Tensor:
     """beta * input + alpha * sum_b batch1[b] @ batch2[b] (torch.addbmm)."""
+    if _autocast is not None:
+        input, batch1, batch2 = _autocast(input, batch1, batch2)
     _same("addbmm", input, batch1, batch2)
     bmm(batch1, batch2) if batch1.ndim != 3 or batch2.ndim != 3 else None  # shape checks
     return _add_scaled(input, einsum("bij,bjk->ik", batch1, batch2), beta, alpha)
@@ -431,6 +448,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 def tensordot(a: Tensor, b: Tensor, dims: Any = 2, out: Any = None) -> Tensor:
     """Sum products over dims of a and b (torch.tensordot): dims an int (the last dims of a
     with the first of b) or a pair of lists."""
+    if _autocast is not None:
+        a, b = _autocast(a, b)
     if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, (int, np.integer)):
@@ -593,12 +612,16 @@ def _tensor_norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool =
 def _rmatmul(self: Tensor, other: Any) -> Any:
     if not isinstance(other, (Tensor, np.ndarray)):
         return NotImplemented
+    if _autocast is not None:
+        other, self = _autocast(other, self)
     return MatMul._apply2(other, self)
 
 
 def _matmul_op(self: Tensor, other: Any) -> Any:
     if not isinstance(other, (Tensor, np.ndarray)):
         return NotImplemented
+    if _autocast is not None:
+        self, other = _autocast(self, other)
     return MatMul._apply2(self, other)
 
 
@@ -1351,6 +1374,8 @@ def trace(input: Tensor) -> Tensor:
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: Any = None) -> Tensor:
     """p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M), batch dims
     broadcast, as (..., P, R) (torch.cdist)."""
+    if _autocast32 is not None:
+        x1, x2 = _autocast32(x1, x2)
     for name, x in (("X1", x1), ("X2", x2)):
         _tensor(x, "cdist", name.lower())
         if x.ndim < 2:

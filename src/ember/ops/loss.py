@@ -22,6 +22,10 @@ from ._util import broadcast_error, promote
 from .activation import _exp_sum
 from .nn_ops import pairwise_distance
 
+# Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
+# torch's CPU autocast lists, to float32 for the losses.
+_autocast = None
+
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
            "poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss",
@@ -164,6 +168,8 @@ def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str, op: s
 def mse_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean squared error (torch.nn.functional.mse_loss)."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     if target.shape != input.shape:
         _size_warning(input, target, "mse_loss")
     if size_average is not None or reduce is not None:
@@ -185,6 +191,8 @@ def _diff(input: Tensor, target: Tensor, op: str) -> Tensor:
 def l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Mean absolute error (torch.nn.functional.l1_loss)."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     if target.shape != input.shape:
         _size_warning(input, target, "l1_loss")
     if size_average is not None or reduce is not None:
@@ -206,6 +214,8 @@ def _smooth_l1(d: Tensor, beta: float) -> Tensor:
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """Huber-like loss: 0.5 d²/beta below beta, |d| - beta/2 above (torch's smooth_l1_loss)."""
+    if _autocast is not None:
+        input, target = _autocast(input, target)
     if target.shape != input.shape:
         _size_warning(input, target, "smooth_l1_loss")
     if size_average is not None or reduce is not None:
@@ -220,6 +230,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, redu
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """0.5 d² below delta, delta (|d| - delta/2) above (torch.nn.functional.huber_loss)."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     if target.shape != input.shape:
         _size_warning(input, target, "huber_loss")
     _check_reduction(reduction, "huber_loss")
@@ -462,6 +474,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
 
     input (N, C, d1, ...) or (C,); target class indices (N, d1, ...) int64 or probabilities of
     the input's shape."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS:
@@ -497,6 +511,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
              size_average: Any = None, ignore_index: int = -100, reduce: Any = None,
              reduction: str = "mean") -> Tensor:
     """Negative log likelihood of log-probabilities (torch.nn.functional.nll_loss)."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS:
@@ -557,6 +573,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          size_average: Any = None, reduce: Any = None,
                          reduction: str = "mean") -> Tensor:
     """Binary cross entropy of probabilities (torch.nn.functional.binary_cross_entropy)."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _bce_checks(input, target, "binary_cross_entropy")
@@ -616,6 +634,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      reduce: Any = None, reduction: str = "mean",
                                      pos_weight: Tensor | None = None) -> Tensor:
     """Sigmoid + binary cross entropy in one stable node (torch's BCE with logits)."""
+    if _autocast is not None:
+        input, target, weight, pos_weight = _autocast(input, target, weight, pos_weight)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     if target.shape != input.shape:
@@ -642,6 +662,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
 def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence of target from exp(input) (torch.nn.functional.kl_div)."""
+    if _autocast is not None:
+        input, target = _autocast(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     elif reduction == "mean":
@@ -667,6 +689,8 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
                      size_average: Any = None, eps: float = 1e-8, reduce: Any = None,
                      reduction: str = "mean") -> Tensor:
     """Poisson negative log likelihood (torch.nn.functional.poisson_nll_loss)."""
+    if _autocast is not None:
+        input, target = _autocast(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "poisson_nll_loss")
@@ -718,6 +742,8 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
                           size_average: Any = None, reduce: Any = None,
                           reduction: str = "mean") -> Tensor:
     """1 - cos for target 1, max(0, cos - margin) for -1 (torch's cosine_embedding_loss)."""
+    if _autocast is not None:
+        input1, input2, target = _autocast(input1, input2, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "cosine_embedding_loss")
@@ -743,6 +769,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
                         size_average: Any = None, reduce: Any = None,
                         reduction: str = "mean") -> Tensor:
     """max(0, -y (x1 - x2) + margin) (torch.nn.functional.margin_ranking_loss)."""
+    if _autocast is not None:
+        input1, input2, target = _autocast(input1, input2, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "margin_ranking_loss")
@@ -757,6 +785,8 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
                          size_average: Any = None, reduce: Any = None,
                          reduction: str = "mean") -> Tensor:
     """x where target is 1, max(0, margin - x) where it is -1 (hinge_embedding_loss)."""
+    if _autocast is not None:
+        input, target = _autocast(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "hinge_embedding_loss")
@@ -775,6 +805,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         size_average: Any = None, reduce: Any = None,
                         reduction: str = "mean") -> Tensor:
     """max(0, margin + d(a, p) - d(a, n)) (torch.nn.functional.triplet_margin_loss)."""
+    if _autocast is not None:
+        anchor, positive, negative = _autocast(anchor, positive, negative)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "triplet_margin_loss")
@@ -823,6 +855,8 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
                      reduce: Any = None, reduction: str = "mean") -> Tensor:
     """log(1 + exp(-y x)), computed stably (torch.nn.functional.soft_margin_loss)."""
+    if _autocast is not None:
+        input, target = _autocast(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "soft_margin_loss")
@@ -849,6 +883,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Tensor | None = None, size_average: Any = None,
                       reduce: Any = None, reduction: str = "mean") -> Tensor:
     """Multi-class hinge: Σ_{j≠y} max(0, margin - x_y + x_j)^p / C (multi_margin_loss)."""
+    if _autocast is not None:
+        input, target, weight = _autocast(input, target, weight)
     from .indexing import gather
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
@@ -882,6 +918,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: Any = None,
                            reduce: Any = None, reduction: str = "mean") -> Tensor:
     """Σ_{j target, k not} max(0, 1 - (x_j - x_k)) / C (multilabel_margin_loss)."""
+    if _autocast is not None:
+        input, target = _autocast(input, target)
     if size_average is not None or reduce is not None:
         reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, "multilabel_margin_loss")

@@ -22,6 +22,10 @@ from ._util import check_inplace, commit_inplace
 from ._util import matmul as matmul_arrays
 from .elementwise import _TYPE_NAMES
 
+# Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
+# torch's CPU autocast lists, to float16 for linear.
+_autocast = None
+
 __all__ = ["linear", "bilinear", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "one_hot",
            "normalize", "cosine_similarity", "pairwise_distance", "pdist", "pad"]
@@ -108,6 +112,8 @@ def _type_name(v: Any) -> str:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weightᵀ + bias (torch.nn.functional.linear); weight is (out, in)."""
+    if _autocast is not None:
+        input, weight, bias = _autocast(input, weight, bias)
     try:
         if grad_state.enabled and (input._requires_grad or weight._requires_grad
                                    or (bias is not None and bias._requires_grad)):

@@ -1,5 +1,6 @@
-"""`ember.nn.parallel`: DistributedDataParallel over MPI (torch.nn.parallel)."""
+"""`ember.nn.parallel`: DistributedDataParallel over MPI, DataParallel (torch.nn.parallel)."""
 
+from .data_parallel import DataParallel, data_parallel
 from .distributed import DistributedDataParallel
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel", "data_parallel"]
