@@ -243,6 +243,19 @@ def _broadcastable(a: ndarray, b: ndarray) -> bool:
         return False
 
 
+def type_name(v: Any) -> str:
+    """'numpy.ndarray', 'list': how torch names a wrong argument's type."""
+    t = type(v)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+
+
+def require_tensor(x: Any, op: str, name: str = "input", pos: int = 1) -> None:
+    """torch's TypeError for a non-Tensor where a Tensor argument is required."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
+                        f"{type_name(x)}")
+
+
 def inplace(fn: Any, op: str) -> Any:
     """Tensor.<op>: fn's out-of-place result written into self (torch's in-place variant: same
     object, bumped version, the op's grad_fn; refused on leaves that require grad)."""

@@ -16,6 +16,7 @@ from .._tensor import Size, Tensor, _make, type_name
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
 from ._util import attach, check_inplace, commit_inplace
+from ._util import require_tensor as _check_tensor
 from .elementwise import _TYPE_NAMES
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full",
@@ -468,12 +469,6 @@ _CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
 _FLOATS = ("float16", "float32", "float64")
 _NUMERIC = _FLOATS + ("uint8", "int8", "int16", "int32", "int64")
 _POISSON_MAX = 1e18   # NumPy's Poisson sampler stops near 9.2e18
-
-
-def _check_tensor(v: Any, op: str, name: str, pos: int = 1) -> None:
-    if not isinstance(v, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
-                        f"{type(v).__name__}")
 
 
 def _number(v: Any, op: str, name: str) -> float:

@@ -20,6 +20,7 @@ from ..autograd.grad_mode import no_grad
 from ..autograd.grad_mode import state as grad_state
 from ._util import check_inplace, commit_inplace
 from ._util import matmul as matmul_arrays
+from ._util import type_name as _type_name
 from .elementwise import _TYPE_NAMES
 
 # Set by ember.amp.autocast while CPU float16 autocast is on (else None): the input casts of
@@ -102,12 +103,6 @@ class Linear(Function):
         if need[2]:
             gb = np.sum(g2, axis=0)
         return gx, gw, gb
-
-
-def _type_name(v: Any) -> str:
-    """'numpy.ndarray', 'list': how torch names a wrong argument's type."""
-    t = type(v)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

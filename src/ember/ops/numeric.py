@@ -22,7 +22,7 @@ from .. import _backend
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import linalg as _linalg
-from ._util import as_float, attach, broadcast_error, inplace, result_type, wrap_dim
+from ._util import as_float, attach, broadcast_error, inplace, require_tensor, result_type, wrap_dim
 from .creation import _dtype, _out
 from .elementwise import (
     _TYPE_NAMES,
@@ -55,9 +55,7 @@ def _type_name(dt: np.dtype) -> str:
 
 
 def _need_tensor(op: str, name: str, pos: int, value: Any) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
-                        f"{type(value).__name__}")
+    require_tensor(value, op, name, pos)
 
 
 # ----------------------------------------------------------------------------- norms

@@ -18,6 +18,7 @@ from .._tensor import Size, Tensor, _make
 from ..autograd.function import Function
 from . import _numpy_protocol as proto
 from ._util import attach, check_inplace, inplace, wrap_dim
+from ._util import require_tensor as _tensor_arg
 from .creation import _dtype
 
 __all__ = ["reshape", "squeeze", "unsqueeze", "flatten", "unflatten", "transpose", "swapaxes",
@@ -1509,12 +1510,6 @@ def _type_as(self: Tensor, other: Tensor) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- predicates
-def _tensor_arg(x: Any, op: str, name: str = "input", pos: int = 1) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
-                        f"{type(x).__name__}")
-
-
 def is_nonzero(input: Tensor) -> bool:
     """Whether the single element of input is non-zero (torch.is_nonzero)."""
     _tensor_arg(input, "is_nonzero")

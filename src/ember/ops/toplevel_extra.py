@@ -27,17 +27,14 @@ from .. import _backend, _tensor
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from . import _util
+from ._util import type_name as _type_name
 from .elementwise import _TYPE_NAMES
 from .indexing import ADVANCED, ScatterReduce, _arr, _take, _zero_at
 from .linalg import _TORCH_NAMES, VectorNorm
-from .nn_ops import _renorm, _type_name
+from .nn_ops import _renorm
 from .shape import Split, chunk, split
 
-
-def _tensor_arg(x: Any, op: str, name: str = "input", pos: int = 1) -> None:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be Tensor, not "
-                        f"{_type_name(x)}")
+_tensor_arg = _util.require_tensor   # torch's TypeError for a non-Tensor input
 
 
 # ----------------------------------------------------------------------------- 1. in-place
